@@ -1,0 +1,53 @@
+"""Build layers on demand, once each, with their dependencies.
+
+Layers depend on each other (the county summary counts parks, the layout units dissolve
+counties), so a build goes through one ``BuildContext`` that caches every result. The API
+keeps one context for the life of the process; the CLI makes one per command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from geo.citations import SeedLibrary
+from geo.errors import LayerNotFoundError
+from geo.plan import PlanData, load_plan
+from geo.schema import Layer, LayerResult
+from geo.settings import AtlasSettings
+
+
+@dataclass
+class BuildContext:
+    """Shared inputs of one build: settings, the plan data and built layers."""
+
+    settings: AtlasSettings
+    _results: dict[str, LayerResult] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def plan(self) -> PlanData:
+        """The cited plan data from ``data/plan``."""
+        return load_plan(self.settings.plan_dir)
+
+    @cached_property
+    def seeds(self) -> SeedLibrary:
+        """The shipped seed copies, for checking citations."""
+        return SeedLibrary(self.settings.plan_dir / "seeds")
+
+    def result(self, name: str) -> LayerResult:
+        """Return the built layer ``name``, building it (and its inputs) on first use."""
+        if name not in self._results:
+            self._results[name] = get_layer(name).build_result(self)
+        return self._results[name]
+
+
+def get_layer(name: str) -> Layer:
+    """Look a layer up in the registry or raise ``LayerNotFoundError``."""
+    from geo.layers import LAYERS
+
+    try:
+        return LAYERS[name]
+    except KeyError:
+        raise LayerNotFoundError(
+            f"unknown layer {name!r}; known layers: {', '.join(LAYERS)}", layer=name
+        ) from None

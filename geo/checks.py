@@ -1,0 +1,56 @@
+"""Everything ``ganzhou-atlas data check`` verifies, as one list of problems.
+
+Three families: the boundary files (checksums, geometry invariants), the plan data (seed
+copies match their recorded checksums, every citation points at real seed lines that contain
+its quote) and the layers (each one builds and conforms to its declared schema).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from geo import boundaries
+from geo.catalog import BuildContext
+from geo.errors import AtlasError
+from geo.settings import AtlasSettings
+
+
+def plan_problems(ctx: BuildContext) -> list[str]:
+    """Check seed checksums and every citation in ``data/plan``."""
+    problems = []
+    for source in ctx.plan.sources:
+        path = ctx.seeds.seeds_dir / source.file
+        if not path.exists():
+            problems.append(f"seed copy missing: {source.file}")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != source.sha256:
+            problems.append(f"seed copy differs from sources.yaml: {source.file}")
+    for stem, citation in ctx.plan.all_citations():
+        problem = ctx.seeds.problem(citation)
+        if problem:
+            problems.append(f"plan/{stem}.yaml {problem}")
+    return problems
+
+
+def layer_problems(ctx: BuildContext) -> list[str]:
+    """Build every layer; report any that fails or breaks its schema."""
+    from geo.layers import LAYERS
+
+    problems = []
+    for name in LAYERS:
+        try:
+            ctx.result(name)
+        except AtlasError as exc:
+            errors = exc.extensions.get("errors", [])
+            problems.append(f"layer {name}: {exc.detail} {errors}".strip())
+    return problems
+
+
+def run_all(settings: AtlasSettings) -> list[str]:
+    """Run every data check and return all problems found."""
+    ctx = BuildContext(settings)
+    problems = boundaries.check(settings)
+    try:
+        problems += plan_problems(ctx)
+    except AtlasError as exc:
+        return [*problems, exc.detail]
+    return problems + layer_problems(ctx)

@@ -1,0 +1,54 @@
+"""Typed errors of the library; the web layer maps them to HTTP in one place.
+
+Each class carries the facts an RFC 9457 problem document needs (``status``, ``slug`` for
+the ``type`` URI, ``title``) as class attributes, so subclasses only set attributes. The
+message passed to the constructor is the user-safe ``detail``; keyword arguments become
+extension members (``layer=``, ``errors=[...]``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AtlasError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class LayerNotFoundError(AtlasError):
+    """A layer name that is not in the registry."""
+
+    status = 404
+    slug = "layer-not-found"
+    title = "Layer not found"
+
+
+class UnsupportedFormatError(AtlasError):
+    """An export format the project does not write."""
+
+    status = 422
+    slug = "unsupported-format"
+    title = "Unsupported format"
+
+
+class SchemaViolationError(AtlasError):
+    """A built layer does not match its declared schema (our data is wrong, not the client)."""
+
+    slug = "schema-violation"
+    title = "Layer does not match its schema"
+
+
+class DataIntegrityError(AtlasError):
+    """Shipped data failed a checksum, citation or geometry invariant."""
+
+    slug = "data-integrity"
+    title = "Shipped data failed an integrity check"

@@ -1,0 +1,108 @@
+"""Write built layers to the file formats GIS staff load: GeoJSON, GeoPackage, CSV, FlatGeobuf.
+
+GDAL (through pyogrio) does the encoding; we only choose the options that matter to users:
+RFC 7946 GeoJSON in CRS84 with an ``id`` on every feature, a GeoPackage QGIS opens with the
+right CRS and field types, a CSV that Excel opens with Chinese intact (UTF-8 with BOM) and
+WKT geometry (plus lon/lat columns for point layers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.errors import UnsupportedFormatError
+from geo.schema import LayerResult
+
+FORMATS: dict[str, str] = {
+    "geojson": ".geojson",
+    "gpkg": ".gpkg",
+    "csv": ".csv",
+    "fgb": ".fgb",
+}
+
+
+def check_format(fmt: str) -> str:
+    """Return ``fmt`` normalised, or raise ``UnsupportedFormatError``."""
+    norm = fmt.lower().lstrip(".")
+    if norm not in FORMATS:
+        raise UnsupportedFormatError(
+            f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", format=fmt
+        )
+    return norm
+
+
+def _for_gdal(result: LayerResult) -> gpd.GeoDataFrame:
+    """Cast nullable pandas dtypes to plain ones GDAL understands, keeping nulls."""
+    gdf = result.gdf.copy()
+    for col in result.layer.schema.columns:
+        if col.dtype == "string":
+            gdf[col.name] = gdf[col.name].astype(object).where(gdf[col.name].notna(), None)
+        elif col.dtype == "int":
+            gdf[col.name] = gdf[col.name].astype("float64" if gdf[col.name].isna().any() else "int64")
+        elif col.dtype == "bool":
+            gdf[col.name] = gdf[col.name].astype(object).where(gdf[col.name].notna(), None)
+    return gdf
+
+
+def _geometry_type(result: LayerResult) -> str:
+    types = result.layer.schema.geometry_types
+    if types <= {"Point"}:
+        return "Point"
+    if types <= {"Polygon", "MultiPolygon"}:
+        return "MultiPolygon"
+    if types <= {"LineString", "MultiLineString"}:
+        return "MultiLineString"
+    return "Unknown"
+
+
+def write(result: LayerResult, fmt: str, path: Path) -> Path:
+    """Write ``result`` to ``path`` in ``fmt`` (replacing any existing file) and return the path."""
+    fmt = check_format(fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    if fmt == "csv":
+        _write_csv(result, path)
+        return path
+    gdf = _for_gdal(result)
+    gtype = _geometry_type(result)
+    promote = gtype.startswith("Multi")
+    if fmt == "geojson":
+        pyogrio.write_dataframe(
+            gdf, path, driver="GeoJSON", promote_to_multi=promote,
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 6,
+                           "ID_FIELD": result.layer.schema.id_column, "WRITE_NAME": "NO"},
+        )
+    elif fmt == "gpkg":
+        write_gpkg_layer(result, path)
+    else:
+        pyogrio.write_dataframe(
+            gdf, path, driver="FlatGeobuf", promote_to_multi=promote, geometry_type=gtype,
+            layer=result.layer.name,
+        )
+    return path
+
+
+def write_gpkg_layer(result: LayerResult, path: Path) -> None:
+    """Add ``result`` as one table of a GeoPackage (creating the file if needed)."""
+    gtype = _geometry_type(result)
+    pyogrio.write_dataframe(
+        _for_gdal(result), path, driver="GPKG", layer=result.layer.name,
+        promote_to_multi=gtype.startswith("Multi"), geometry_type=gtype, append=path.exists(),
+        layer_options={"IDENTIFIER": result.layer.title, "DESCRIPTION": result.layer.description},
+    )
+
+
+def _write_csv(result: LayerResult, path: Path) -> None:
+    gdf = result.gdf
+    df = pd.DataFrame(gdf.drop(columns="geometry"))
+    geoms = gdf.geometry
+    if result.layer.schema.geometry_types <= {"Point"}:
+        df["lon"] = geoms.x.round(6)
+        df["lat"] = geoms.y.round(6)
+    df["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=6) for g in geoms]
+    df.to_csv(path, index=False, encoding="utf-8-sig")

@@ -1,0 +1,41 @@
+"""江西省设区市: Jiangxi's 11 prefecture cities with 2020 census population."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from geo.boundaries import read_level
+from geo.catalog import BuildContext
+from geo.layers.common import ADMIN_COLUMNS, POLYGONS
+from geo.schema import Column, Layer, LayerSchema
+
+SCHEMA = LayerSchema(
+    columns=(
+        *ADMIN_COLUMNS,
+        Column("population_2020", "int", "常住人口(2020)", "第七次全国人口普查, persons"),
+        Column("population_source", "string", "人口来源"),
+    ),
+    id_column="adcode",
+    geometry_types=POLYGONS,
+)
+
+
+def build(ctx: BuildContext) -> gpd.GeoDataFrame:
+    """Return the prefecture polygons joined to the census population table."""
+    gdf = read_level(ctx.settings, "prefecture")
+    pop = ctx.plan.population.set_index("adcode")
+    gdf["population_2020"] = gdf["adcode"].map(pop["population_2020_census"])
+    gdf["population_source"] = gdf["adcode"].map(pop["source"])
+    return gdf.sort_values("adcode").reset_index(drop=True)
+
+
+LAYER = Layer(
+    name="prefectures",
+    title="江西省设区市",
+    description="Jiangxi's 11 prefecture-level cities (设区市) with 2020 census population.",
+    schema=SCHEMA,
+    inputs=("boundaries/jiangxi_prefectures.geojson", "plan/population_prefectures_2020.csv"),
+    steps=("read boundary file", "join population by adcode"),
+    build=build,
+    licence="Boundaries: see data/boundaries/README.md; population: see the CSV header.",
+)
