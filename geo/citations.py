@@ -68,6 +68,10 @@ class SeedLibrary:
     def _lines(self) -> dict[str, list[str]]:
         return {k: p.read_text("utf-8").splitlines() for k, p in self.files.items()}
 
+    def text_lines(self, src: str) -> list[str]:
+        """All lines of the seed with prefix ``src``."""
+        return self._lines[src]
+
     def text(self, citation: Citation) -> str:
         """Return the cited lines joined, or raise KeyError/IndexError if they do not exist."""
         lines = self._lines[citation.src]

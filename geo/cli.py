@@ -113,3 +113,7 @@ def data_check() -> None:
 @app.callback()
 def _root() -> None:
     """赣州数字经济空间图谱 — Ganzhou digital-economy atlas."""
+
+
+if __name__ == "__main__":
+    app()

@@ -43,7 +43,8 @@ def _for_gdal(result: LayerResult) -> gpd.GeoDataFrame:
         if col.dtype == "string":
             gdf[col.name] = gdf[col.name].astype(object).where(gdf[col.name].notna(), None)
         elif col.dtype == "int":
-            gdf[col.name] = gdf[col.name].astype("float64" if gdf[col.name].isna().any() else "int64")
+            has_nulls = gdf[col.name].isna().any()
+            gdf[col.name] = gdf[col.name].astype("float64" if has_nulls else "int64")
         elif col.dtype == "bool":
             gdf[col.name] = gdf[col.name].astype(object).where(gdf[col.name].notna(), None)
     return gdf
@@ -72,17 +73,23 @@ def write(result: LayerResult, fmt: str, path: Path) -> Path:
     gtype = _geometry_type(result)
     promote = gtype.startswith("Multi")
     if fmt == "geojson":
+        # GDAL moves the ID_FIELD column out of the properties; write a copy so the id
+        # attribute (e.g. adcode) stays a property as well as the feature ``id``.
+        gdf.insert(0, "_feature_id", gdf[result.layer.schema.id_column])
         pyogrio.write_dataframe(
             gdf, path, driver="GeoJSON", promote_to_multi=promote,
             layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 6,
-                           "ID_FIELD": result.layer.schema.id_column, "WRITE_NAME": "NO"},
+                           "ID_FIELD": "_feature_id", "WRITE_NAME": "NO"},
         )
     elif fmt == "gpkg":
         write_gpkg_layer(result, path)
     else:
+        # FlatGeobuf's packed R-tree cannot hold rows without geometry (parks with no known
+        # county); those layers are written without the index rather than losing the rows.
+        has_nulls = bool(gdf.geometry.isna().any())
         pyogrio.write_dataframe(
             gdf, path, driver="FlatGeobuf", promote_to_multi=promote, geometry_type=gtype,
-            layer=result.layer.name,
+            layer=result.layer.name, layer_options={"SPATIAL_INDEX": "NO" if has_nulls else "YES"},
         )
     return path
 
@@ -93,6 +100,8 @@ def write_gpkg_layer(result: LayerResult, path: Path) -> None:
     pyogrio.write_dataframe(
         _for_gdal(result), path, driver="GPKG", layer=result.layer.name,
         promote_to_multi=gtype.startswith("Multi"), geometry_type=gtype, append=path.exists(),
+        # GeoPackage 1.2: GDAL 3.6 / QGIS 3.22 (Debian 12) warn on the newer 1.4 default.
+        dataset_options={"VERSION": "1.2"},
         layer_options={"IDENTIFIER": result.layer.title, "DESCRIPTION": result.layer.description},
     )
 

@@ -49,6 +49,7 @@ class LayoutUnit(_Record):
     description: str
     member_counties: list[str]
     member_functional_zones: list[str] = []
+    notes: str | None = None
     citations: list[Citation]
 
 
@@ -70,6 +71,7 @@ class County(_Record):
     layout_unit_basis: str
     table2_role: str
     chapter4_role: str | None = None
+    chapter4_role_scope: str | None = None
     core_industries: list[str]
     brand: str | None = None
     fiveg_tier: FiveGTier
@@ -77,6 +79,8 @@ class County(_Record):
     iot_tier_basis: str
     thematic_roles: list[ThematicRole] = []
     park_ids: list[str] = []
+    candidate_park_ids: list[str] = []
+    notes: str | None = None
     citations: list[Citation]
 
 
@@ -88,13 +92,17 @@ class FunctionalZone(_Record):
     kind: str
     layout_unit: str | None
     table2_role: str | None
+    chapter4_role: str | None = None
+    role_text: str | None = None
     core_industries: list[str]
     brand: str | None = None
     iot_tiers: list[int]
     iot_tier_basis: str | None
     fiveg_tier: FiveGTier
     location_note: str
+    thematic_roles: list[ThematicRole] = []
     park_ids: list[str] = []
+    notes: str | None = None
     citations: list[Citation]
 
 
@@ -116,6 +124,7 @@ class Park(_Record):
     county_scope: Literal["single", "multiple", "candidates", "unknown"]
     layout_unit: str | None = None
     notes: str | None = None
+    components: list[str] = []
     citations: list[Citation]
 
 
@@ -199,6 +208,8 @@ class PlanData:
     def all_citations(self) -> Iterator[tuple[str, Citation]]:
         """Yield ``(file stem, citation)`` for every citation in every plan file."""
         for stem, tree in self._raw.items():
+            if stem == "sources":  # the seed list itself, not citations
+                continue
             for citation in iter_citations(tree):
                 yield stem, citation
 

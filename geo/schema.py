@@ -104,7 +104,8 @@ class LayerSchema:
         present = geoms[geoms.notna()]
         bad_types = set(present.geom_type) - self.geometry_types
         if bad_types:
-            problems.append(f"geometry types {sorted(bad_types)} not in {sorted(self.geometry_types)}")
+            allowed = sorted(self.geometry_types)
+            problems.append(f"geometry types {sorted(bad_types)} not in {allowed}")
         if not present.is_valid.all():
             problems.append("invalid geometries")
         return problems

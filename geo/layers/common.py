@@ -42,3 +42,21 @@ def citation_fields(citations: list[Citation]) -> dict[str, str]:
 def joined(values: list[str] | None) -> str | None:
     """Join a list of Chinese terms with the enumeration comma, None when empty."""
     return "、".join(values) if values else None
+
+
+class Areas:
+    """Polygons that target and zone rows are drawn on: city, province, county unions."""
+
+    def __init__(self, ctx) -> None:
+        from geo.boundaries import ganzhou_counties, read_level
+
+        self.counties = ganzhou_counties(ctx.settings).set_index("adcode").geometry
+        prefectures = read_level(ctx.settings, "prefecture").set_index("adcode").geometry
+        self.city = prefectures["360700"]
+        self.province = read_level(ctx.settings, "province").geometry.iloc[0]
+
+    def union(self, adcodes: list[str]):
+        """Dissolve the polygons of the given Ganzhou counties (exact shared borders)."""
+        import shapely
+
+        return shapely.union_all(self.counties.loc[adcodes].values)

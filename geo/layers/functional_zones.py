@@ -23,7 +23,10 @@ from geo.schema import Column, Layer, LayerSchema, frame
 
 SCHEMATIC_DISTANCE_M = 4_000
 SCHEMATIC_BEARINGS_DEG = {"gz_etdz": 270.0, "rongjiang": 210.0, "gz_hitech": 90.0}
-SCHEMATIC_NOTE = "示意位置：规划未给出该管理区的边界和所在区县，点位按固定方位置于赣州市驻地周边4公里，非实际位置"
+SCHEMATIC_NOTE = (
+    "示意位置：规划未给出该管理区的边界和所在区县，"
+    "点位按固定方位置于赣州市驻地周边4公里，非实际位置"
+)
 
 SCHEMA = LayerSchema(
     columns=(

@@ -1,0 +1,94 @@
+"""The console script as a user runs it: a real subprocess, real files, real ogrinfo."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_binary
+
+CLI = [sys.executable, "-m", "geo.cli"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ATLAS_DATA_DIR": str((cwd or Path.cwd()) / "var")}
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=120)
+
+
+def test_layers_list_names_every_layer():
+    proc = run("layers", "list")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("counties", "parks", "fiveg_targets", "iot_zones", "province_layout"):
+        assert name in proc.stdout
+
+
+def test_unknown_layer_exits_2_with_one_line():
+    proc = run("layers", "export", "nope", "--format", "geojson", "--out", "x.geojson")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "unknown layer 'nope'" in proc.stderr
+
+
+def test_unknown_format_exits_2_with_one_line(tmp_path):
+    proc = run("layers", "export", "counties", "--format", "shp", "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "unknown format 'shp'" in proc.stderr
+
+
+def test_geojson_export_is_rfc7946_with_ids(tmp_path):
+    out = tmp_path / "counties.geojson"
+    proc = run("layers", "export", "counties", "--format", "geojson", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text("utf-8"))
+    assert "crs" not in doc  # RFC 7946: CRS84 implied, no crs member
+    ids = [f["id"] for f in doc["features"]]
+    assert len(ids) == 18 and len(set(ids)) == 18 and "360702" in ids
+    assert doc["features"][0]["properties"]["adcode"] == doc["features"][0]["id"]
+
+
+def test_csv_export_opens_with_chinese_and_lon_lat(tmp_path):
+    out = tmp_path / "parks.csv"
+    assert run("layers", "export", "parks", "-f", "csv", "-o", str(out)).returncode == 0
+    text = out.read_text("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert {"id", "name", "lon", "lat", "wkt", "location_precision"} <= set(header)
+    assert "信丰5G产业园" in text
+
+
+def test_data_check_passes():
+    proc = run("data", "check")
+    assert proc.returncode == 0, proc.stderr
+    assert "data check passed" in proc.stdout
+
+
+@pytest.mark.client
+@pytest.mark.parametrize(("fmt", "ext"), [("geojson", "geojson"), ("gpkg", "gpkg"), ("fgb", "fgb")])
+def test_exports_open_in_ogrinfo(tmp_path, fmt, ext):
+    ogrinfo = require_binary("ogrinfo")
+    for name, rows in (("counties", 18), ("parks", 91), ("province_layout", None)):
+        out = tmp_path / f"{name}.{ext}"
+        assert run("layers", "export", name, "-f", fmt, "-o", str(out)).returncode == 0
+        info = subprocess.run([ogrinfo, "-so", "-al", str(out)], capture_output=True,
+                              text=True, timeout=60)
+        assert info.returncode == 0, info.stderr
+        assert "WGS 84" in info.stdout or "CRS84" in info.stdout or "4326" in info.stdout
+        if rows:
+            assert f"Feature Count: {rows}" in info.stdout
+
+
+def test_build_writes_every_layer_and_one_gpkg(tmp_path):
+    proc = run("build", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    from geo.layers import LAYERS
+
+    for name in LAYERS:
+        assert (tmp_path / "out" / f"{name}.geojson").stat().st_size > 0
+    import pyogrio
+
+    layers = {row[0] for row in pyogrio.list_layers(tmp_path / "out" / "ganzhou_atlas.gpkg")}
+    assert layers == set(LAYERS)
