@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.stamp-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 .PHONY: run build test lint install install-test clean
 
 run: install
-	$(BIN)/ganzhou-atlas build
+	$(BIN)/ganzhou-atlas serve
 
 build: install
 	$(BIN)/ganzhou-atlas build

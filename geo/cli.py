@@ -96,6 +96,22 @@ def build(
     out.print(f"wrote {len(LAYERS)} layers to {target}/ (GeoJSON each, all in {gpkg.name})")
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: ATLAS_HOST (127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: ATLAS_PORT (8000).")] = None,
+) -> None:
+    """Serve every layer as OGC API - Features (and tiles, downloads) with uvicorn."""
+    import uvicorn
+
+    from api.app import create_app  # the one place geo/ reaches into the web layer
+
+    settings = AtlasSettings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level="info")
+
+
 @data_app.command("check")
 def data_check() -> None:
     """Verify boundary checksums and invariants, plan citations and every layer's schema."""

@@ -52,3 +52,23 @@ class DataIntegrityError(AtlasError):
 
     slug = "data-integrity"
     title = "Shipped data failed an integrity check"
+
+
+class FeatureNotFoundError(AtlasError):
+    """A feature id that the collection does not hold."""
+
+    status = 404
+    slug = "feature-not-found"
+    title = "Feature not found"
+
+
+class InvalidParameterError(AtlasError):
+    """A query parameter with a value the service cannot use; ``parameter`` names it."""
+
+    status = 422
+    slug = "invalid-parameter"
+    title = "Invalid parameter"
+
+    def __init__(self, detail: str, parameter: str, **extensions) -> None:
+        super().__init__(detail, parameter=parameter, **extensions)
+        self.parameter = parameter

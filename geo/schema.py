@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo.crs import STORAGE_CRS
 from geo.errors import SchemaViolationError
@@ -78,6 +79,13 @@ class LayerSchema:
                 f"layer {layer!r} does not match its schema", layer=layer, errors=problems
             )
         out = gdf[[*self.names, "geometry"]].copy()
+        if self.geometry_types == {"Polygon", "MultiPolygon"}:
+            # One geometry type per layer: GDAL and QGIS type an OAPIF layer from its first
+            # page, and a Polygon/MultiPolygon mix would be typed by whichever came first.
+            out["geometry"] = [
+                shapely.MultiPolygon([g]) if g is not None and g.geom_type == "Polygon" else g
+                for g in out.geometry
+            ]
         for c in self.columns:
             out[c.name] = out[c.name].astype(_PANDAS_DTYPES[c.dtype])
         return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,22 @@ class AtlasSettings(BaseSettings):
         description="Read-only data shipped with the code: boundaries and cited plan files.",
     )
     out_dir: Path = Field(Path("out"), description="Where `ganzhou-atlas build` writes layers.")
+    host: str = Field("127.0.0.1", description="Address `ganzhou-atlas serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `ganzhou-atlas serve` binds to.")
+    default_limit: int = Field(100, ge=1, description="Items per page when no limit is given.")
+    max_limit: int = Field(10_000, ge=1, description="Largest page; larger limits are clamped.")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["*"], description="Allowed CORS origins (JSON list)."
+    )
+    public_url: str | None = Field(
+        None, description="Base URL behind a proxy; links use the request URL when unset."
+    )
+
+    @model_validator(mode="after")
+    def _limits_consistent(self) -> AtlasSettings:
+        if self.default_limit > self.max_limit:
+            raise ValueError("default_limit must not exceed max_limit")
+        return self
 
     @property
     def boundaries_dir(self) -> Path:

@@ -1,0 +1,86 @@
+"""RFC 9457 problem details: the only place where exceptions become HTTP responses.
+
+Library errors carry their status, slug and title as class attributes; request validation
+errors become 422 with the offending parameter named; unknown routes keep their status; any
+other exception is a 500 with a fixed detail - never ``str(exc)``, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geo.errors import AtlasError
+
+log = logging.getLogger("ganzhou_atlas.api")
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+           405: "Method not allowed", 406: "Not acceptable", 413: "Content too large",
+           415: "Unsupported media type", 422: "Invalid parameter"}
+
+
+def problem(request: Request, status: int, slug: str, title: str, detail: str,
+            **extensions) -> Response:
+    """Build an ``application/problem+json`` response."""
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail,
+            "instance": request.url.path, **extensions}
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        out.append({"parameter": loc[-1] if loc else None, "in": loc[0] if loc else None,
+                    "reason": err.get("msg", "invalid")})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(AtlasError)
+    async def _atlas(request: Request, exc: AtlasError) -> Response:
+        level = logging.ERROR if exc.status >= 500 else logging.INFO
+        log.log(level, "%s %s -> %s %s", request.method, request.url.path, exc.status, exc.slug)
+        return problem(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extensions)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        names = ", ".join(e["parameter"] for e in errors if e["parameter"])
+        return problem(request, 422, "invalid-parameter", "Invalid parameter",
+                       f"invalid value for: {names}" if names else "invalid request",
+                       parameter=errors[0]["parameter"] if errors else None, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        status = exc.status_code
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(status, "error")
+        response = problem(request, status, f"http-{status}", _TITLES.get(status, "Error"),
+                           detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(request, 500, "internal-error", "Internal error",
+                       "the server failed to handle this request; it has been logged")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict] = {
+    status: {"description": title, "content": {PROBLEM_MEDIA_TYPE: {"schema": {
+        "type": "object",
+        "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                       "status": {"type": "integer"}, "detail": {"type": "string"},
+                       "instance": {"type": "string"}},
+    }}}}
+    for status, title in ((404, "Not found"), (422, "Invalid parameter"))
+}

@@ -1,0 +1,213 @@
+"""Query one built layer the way OGC API - Features asks: filter, sort, page, reproject.
+
+Layers are small (at most a few hundred rows) but pages are requested constantly by QGIS,
+GDAL and browsers, so every feature's geometry and properties are serialised to JSON once
+(per output CRS) and a page is assembled by joining bytes. Filtering works on the frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import orjson
+import pandas as pd
+import shapely
+
+from geo.crs import CRS84_URI, transformer_from_crs84, transformer_to_crs84
+from geo.errors import FeatureNotFoundError, InvalidParameterError
+from geo.schema import Column, LayerResult
+
+GEOJSON_TYPES = {"string": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """A validated items request. ``bbox`` is already in CRS84 (lon/lat)."""
+
+    limit: int
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    crs: str = CRS84_URI
+    properties: tuple[str, ...] | None = None
+    sortby: tuple[tuple[str, bool], ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """The rows of one page plus what the response needs to describe it."""
+
+    positions: np.ndarray
+    number_matched: int
+
+
+def parse_bbox(text: str, bbox_crs: str) -> tuple[float, float, float, float]:
+    """Parse ``minx,miny,maxx,maxy`` in ``bbox_crs`` axis order and return it in CRS84."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InvalidParameterError("bbox must be four comma-separated numbers", "bbox") from None
+    if len(values) != 4 or not all(np.isfinite(values)):
+        raise InvalidParameterError("bbox must be four finite numbers (2D)", "bbox")
+    a0, a1, b0, b1 = values
+    transformer = transformer_to_crs84(bbox_crs)
+    if transformer is None:
+        lon0, lat0, lon1, lat1 = a0, a1, b0, b1
+    else:
+        xs, ys = transformer.transform([a0, a0, b0, b0], [a1, b1, a1, b1])
+        lon0, lon1, lat0, lat1 = min(xs), max(xs), min(ys), max(ys)
+        if not all(np.isfinite([lon0, lon1, lat0, lat1])):
+            raise InvalidParameterError("bbox is outside the valid area of bbox-crs", "bbox")
+    if lat0 > lat1 or not (-90 <= lat0 <= 90 and -90 <= lat1 <= 90):
+        raise InvalidParameterError(
+            "bbox latitude out of range or lower corner above upper corner", "bbox"
+        )
+    return lon0, lat0, lon1, lat1
+
+
+def parse_sortby(text: str, columns: dict[str, Column]) -> tuple[tuple[str, bool], ...]:
+    """Parse ``+a,-b`` into ``((a, True), (b, False))``; unknown names raise."""
+    keys = []
+    for raw in filter(None, (t.strip() for t in text.split(","))):
+        ascending = not raw.startswith("-")
+        name = raw.lstrip("+-")
+        if name not in columns:
+            raise InvalidParameterError(f"cannot sort by unknown property {name!r}", "sortby")
+        keys.append((name, ascending))
+    return tuple(keys)
+
+
+def _round_coords(geom, decimals: int):
+    return shapely.transform(geom, lambda c: np.round(c, decimals))
+
+
+@dataclass
+class FeatureIndex:
+    """One layer ready to be paged, with per-CRS serialised geometries."""
+
+    result: LayerResult
+    _geometry_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        gdf = self.result.gdf
+        schema = self.result.layer.schema
+        self.columns: dict[str, Column] = {c.name: c for c in schema.columns}
+        self.ids: list[str] = [str(v) for v in gdf[schema.id_column]]
+        self.position = {fid: i for i, fid in enumerate(self.ids)}
+        self.frame = pd.DataFrame(gdf.drop(columns="geometry")).reset_index(drop=True)
+        self.frame = self.frame.astype(object)
+        self.frame = self.frame.where(self.frame.notna(), None)
+        self.records: list[dict] = self.frame.to_dict("records")
+        self.geometries = np.asarray(gdf.geometry.values, dtype=object)
+        self._properties_json = [orjson.dumps(r) for r in self.records]
+        self._id_json = [orjson.dumps(i) for i in self.ids]
+        present = [g for g in self.geometries if g is not None]
+        self.extent = shapely.total_bounds(present).tolist() if present else None
+
+    @property
+    def name(self) -> str:
+        """Collection id (the layer name)."""
+        return self.result.layer.name
+
+    def queryables(self) -> dict[str, Column]:
+        """Columns that can be used as equality filters."""
+        return {n: c for n, c in self.columns.items() if c.queryable}
+
+    def geometry_json(self, crs: str) -> list[bytes]:
+        """Serialised geometries in ``crs`` (authority axis order), cached per CRS."""
+        if crs not in self._geometry_json:
+            transformer = transformer_from_crs84(crs)
+            projected = crs.endswith(("/3857", "/4547"))
+            out = []
+            for g in self.geometries:
+                if g is None:
+                    out.append(b"null")
+                    continue
+                if transformer is not None:
+                    g = shapely.transform(g, lambda c, t=transformer: np.column_stack(
+                        t.transform(c[:, 0], c[:, 1])))
+                out.append(shapely.to_geojson(_round_coords(g, 2 if projected else 7)).encode())
+            self._geometry_json[crs] = out
+        return self._geometry_json[crs]
+
+    def select(self, query: ItemsQuery) -> Page:
+        """Apply filters, bbox and sort; return the requested page of row positions."""
+        mask = np.ones(len(self.ids), dtype=bool)
+        for name, value in query.filters:
+            mask &= self._equals(name, value)
+        if query.bbox is not None:
+            box = shapely.box(*query.bbox)
+            present = np.array([g is not None for g in self.geometries])
+            hits = np.zeros(len(self.ids), dtype=bool)
+            hits[present] = shapely.intersects(self.geometries[present], box)
+            mask &= hits
+        positions = np.flatnonzero(mask)
+        if query.sortby:
+            positions = self._sorted(positions, query.sortby)
+        page = positions[query.offset : query.offset + query.limit]
+        return Page(positions=page, number_matched=int(len(positions)))
+
+    def _equals(self, name: str, value: str) -> np.ndarray:
+        column = self.columns[name]
+        series = self.frame[name]
+        if column.dtype in ("int", "float"):
+            try:
+                number = float(value)
+            except ValueError:
+                raise InvalidParameterError(f"{name} must be a number", name) from None
+            return series.map(lambda v: v is not None and float(v) == number).to_numpy(bool)
+        if column.dtype == "bool":
+            if value.lower() not in ("true", "false"):
+                raise InvalidParameterError(f"{name} must be true or false", name)
+            return series.map(lambda v: v is not None and bool(v) == (value.lower() == "true"))\
+                .to_numpy(bool)
+        return series.map(lambda v: v is not None and str(v) == value).to_numpy(bool)
+
+    def _sorted(self, positions: np.ndarray, keys: Iterable[tuple[str, bool]]) -> np.ndarray:
+        sub = self.frame.iloc[positions]
+        order = list(keys)
+        sub = sub.sort_values(
+            by=[k for k, _ in order], ascending=[a for _, a in order], na_position="last",
+            kind="stable",
+        )
+        return sub.index.to_numpy()
+
+    def feature_bytes(self, i: int, crs: str, properties: tuple[str, ...] | None) -> bytes:
+        """One serialised GeoJSON Feature."""
+        props = self._properties_json[i] if properties is None else orjson.dumps(
+            {k: self.records[i][k] for k in properties})
+        return b'{"type":"Feature","id":%s,"geometry":%s,"properties":%s}' % (
+            self._id_json[i], self.geometry_json(crs)[i], props)
+
+    def feature(self, fid: str) -> int:
+        """Row position of feature ``fid`` or raise ``FeatureNotFoundError``."""
+        try:
+            return self.position[fid]
+        except KeyError:
+            raise FeatureNotFoundError(
+                f"collection {self.name!r} has no feature {fid!r}", collection=self.name
+            ) from None
+
+    def json_schema(self, uri: str, only_queryable: bool) -> dict:
+        """JSON Schema of the features (queryables or the full ``describedby`` schema)."""
+        cols = self.queryables() if only_queryable else self.columns
+        geometry_types = sorted(self.result.layer.schema.geometry_types)
+        props: dict[str, dict] = {
+            n: {"title": c.title, "type": GEOJSON_TYPES[c.dtype],
+                **({"description": c.description} if c.description else {})}
+            for n, c in cols.items()
+        }
+        props["geometry"] = {
+            "x-ogc-role": "primary-geometry",
+            "$ref": f"https://geojson.org/schema/{geometry_types[-1]}.json",
+        }
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": uri,
+            "type": "object",
+            "title": self.result.layer.title,
+            "properties": props,
+            "additionalProperties": not only_queryable,
+        }

@@ -1,0 +1,49 @@
+import pytest
+
+from geo.layers import LAYERS
+
+
+def test_collections_list_every_layer(client):
+    body = client.get("/collections").json()
+    assert [c["id"] for c in body["collections"]] == list(LAYERS)
+    assert all("." not in c["id"] for c in body["collections"])
+
+
+@pytest.mark.parametrize("cid", list(LAYERS))
+def test_collection_document(client, cid):
+    r = client.get(f"/collections/{cid}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    assert doc["id"] == cid and doc["itemCount"] > 0
+    assert "http://www.opengis.net/def/crs/EPSG/0/4490" in doc["crs"]
+    rels = {(link["rel"], link["type"]) for link in doc["links"]}
+    assert ("items", "application/geo+json") in rels
+    assert ("describedby", "application/schema+json") in rels
+    assert sum(rel == "enclosure" for rel, _ in rels) >= 4
+
+
+def test_counties_extent_is_ganzhou(client):
+    extent = client.get("/collections/counties").json()["extent"]
+    minx, miny, maxx, maxy = extent["spatial"]["bbox"][0]
+    assert 113.8 < minx < 114.0 and 27.0 < maxy < 27.3
+
+
+def test_queryables_are_json_schema(client):
+    r = client.get("/collections/counties/queryables")
+    assert r.headers["content-type"] == "application/schema+json"
+    props = r.json()["properties"]
+    assert props["adcode"]["type"] == "string"
+    assert props["geometry"]["$ref"].startswith("https://geojson.org/schema/")
+
+
+def test_unknown_collection_is_404_problem(client):
+    r = client.get("/collections/nope")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["status"] == 404 and body["instance"] == "/collections/nope"
+
+
+def test_collection_html_shows_fields_and_map(client):
+    r = client.get("/collections/parks?f=html")
+    assert "园区与平台" in r.text and "<svg" in r.text and "location_precision" in r.text
