@@ -1,0 +1,99 @@
+"""Bulk downloads of a layer, written once into the data dir and reused.
+
+Files live under ``<ATLAS_DATA_DIR>/cache/downloads/<version>/`` where the version hashes the
+layer's input checksums and the package version, so a data or code change never serves a
+stale file. Files are written to a temporary name and renamed, so a reader never sees a
+half-written one. The QGIS bundle is a zip of the GeoPackage (with the style stored in its
+``layer_styles`` table, which QGIS applies on load) plus the same style as a ``.qml`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from geo import __version__
+from geo.errors import UnsupportedFormatError
+from geo.export import FORMATS, write
+from geo.qml import qml
+from geo.schema import LayerResult
+from geo.settings import AtlasSettings
+from geo.styles import style_for
+
+DOWNLOAD_FORMATS = (*FORMATS, "qgis")
+SUFFIX = {**FORMATS, "qgis": "_qgis.zip"}
+
+
+def _version(result: LayerResult) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for source in result.provenance.sources:
+        digest.update(source.sha256.encode())
+    return digest.hexdigest()[:16]
+
+
+def download_path(result: LayerResult, fmt: str, settings: AtlasSettings) -> Path:
+    """Return the file for ``fmt``, creating it on first request."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise UnsupportedFormatError(
+            f"unknown download format {fmt!r}; choose one of {', '.join(DOWNLOAD_FORMATS)}",
+            format=fmt,
+        )
+    folder = settings.data_dir / "cache" / "downloads" / _version(result)
+    target = folder / f"{result.layer.name}{SUFFIX[fmt]}"
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            built = _build(result, fmt, Path(tmp))
+            os.replace(built, target)
+    return target
+
+
+def _build(result: LayerResult, fmt: str, tmp: Path) -> Path:
+    if fmt != "qgis":
+        return write(result, fmt, tmp / f"{result.layer.name}{FORMATS[fmt]}")
+    name = result.layer.name
+    gpkg = write(result, "gpkg", tmp / f"{name}.gpkg")
+    point = result.layer.schema.geometry_types <= {"Point"}
+    style = qml(style_for(name), point)
+    embed_style(gpkg, name, style)
+    bundle = tmp / f"{name}_qgis.zip"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(gpkg, f"{name}.gpkg")
+        zf.writestr(f"{name}.qml", style)
+        zf.writestr("README.txt", _readme(result))
+    return bundle
+
+
+def embed_style(gpkg: Path, table: str, style_qml: str) -> None:
+    """Store ``style_qml`` as the default style of ``table`` (QGIS's layer_styles table)."""
+    with sqlite3.connect(gpkg) as db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "
+            "f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
+            "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), "
+            "update_time DATETIME DEFAULT CURRENT_TIMESTAMP)"
+        )
+        db.execute(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+            "owner) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, 'ganzhou-atlas')",
+            (table, table, style_qml, "与网页地图一致的样式"),
+        )
+
+
+def _readme(result: LayerResult) -> str:
+    prov = result.provenance.as_dict()
+    sources = "\n".join(f"- {s['path']} (sha256 {s['sha256']})" for s in prov["sources"])
+    return (
+        f"{result.layer.title} ({result.layer.name})\n{result.layer.description}\n\n"
+        f"在 QGIS 中打开 {result.layer.name}.gpkg 即自动应用样式；"
+        f"也可加载 {result.layer.name}.qml。\n"
+        f"坐标系：WGS 84 (EPSG:4326)。\n\nSources:\n{sources}\nSteps: {'; '.join(prov['steps'])}\n"
+        f"Licence: {prov['licence']}\nGenerated: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
+    )
