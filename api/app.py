@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.problems import install_problem_handlers
-from api.routers import collections, downloads, items, landing
+from api.routers import collections, downloads, items, landing, tiles
 from api.service import Service
 from geo import __version__
 from geo.settings import AtlasSettings
@@ -47,4 +47,5 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     app.include_router(collections.router, tags=["collections"])
     app.include_router(items.router, tags=["features"])
     app.include_router(downloads.router, tags=["downloads"])
+    app.include_router(tiles.router, tags=["tiles"])
     return app

@@ -82,8 +82,9 @@ def embed_style(gpkg: Path, table: str, style_qml: str) -> None:
         db.execute(
             "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
             "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-            "owner) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, 'ganzhou-atlas')",
-            (table, table, style_qml, "与网页地图一致的样式"),
+            "owner, update_time) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, 'ganzhou-atlas', ?)",
+            (table, table, style_qml, "与网页地图一致的样式",
+             datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")),
         )
 
 

@@ -1,0 +1,65 @@
+"""QGIS 3.22 headless, as GIS staff use it: OAPIF layers, XYZ vector tiles, the QGIS bundle."""
+
+import io
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from geo.layers import LAYERS
+
+pytestmark = pytest.mark.client
+SYSTEM_PYTHON = "/usr/bin/python3"
+PROBE = Path(__file__).parent.parent / "clients" / "qgis_probe.py"
+
+
+def _qgis_available() -> bool:
+    if not Path(SYSTEM_PYTHON).exists():
+        return False
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True,
+                           timeout=60)
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def qgis_report(live_url, tmp_path_factory):
+    if not _qgis_available():
+        if os.environ.get("CI"):
+            pytest.fail("QGIS (python3-qgis) is required on CI; .ci/run installs it")
+        pytest.skip("QGIS not installed (apt-get install qgis python3-qgis qgis-providers)")
+    import urllib.request
+
+    with urllib.request.urlopen(f"{live_url}/collections/counties/download/qgis") as r:
+        bundle = zipfile.ZipFile(io.BytesIO(r.read()))
+    folder = tmp_path_factory.mktemp("qgis")
+    folder.chmod(0o700)
+    bundle.extractall(folder)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(folder)}
+    proc = subprocess.run([SYSTEM_PYTHON, str(PROBE), live_url, str(folder / "counties.gpkg"),
+                           ",".join(LAYERS)], capture_output=True, text=True, timeout=600,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_qgis_loads_collection_with_count_and_geometry_type(qgis_report, ctx, name):
+    got = qgis_report["collections"][name]
+    gdf = ctx.result(name).gdf
+    assert got["valid"] and got["count"] == len(gdf)
+    expected = "Point" if set(gdf.geometry.dropna().geom_type) == {"Point"} else "MultiPolygon"
+    assert got["geometry"] == expected
+    assert "name" in got["fields"] or "place_name" in got["fields"] or "indicator" in got["fields"]
+
+
+def test_qgis_loads_xyz_vector_tiles(qgis_report):
+    assert qgis_report["tiles"]["valid"]
+
+
+def test_qgis_applies_the_bundled_style(qgis_report):
+    gpkg = qgis_report["gpkg"]
+    assert gpkg["valid"] and gpkg["count"] == 18 and gpkg["crs"] == "EPSG:4326"
+    assert gpkg["renderer"] == "categorizedSymbol"
