@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from geo.admin import GANZHOU_COUNTIES, JIANGXI_PREFECTURES
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path("/work/shared")
 
@@ -40,26 +42,7 @@ Cite = dict[str, Any]
 # Reference tables (GB/T 2260 codes; names as in the seeds)
 # ---------------------------------------------------------------------------------
 
-COUNTY_ADCODES: dict[str, str] = {
-    "章贡区": "360702",
-    "南康区": "360703",
-    "赣县区": "360704",
-    "信丰县": "360722",
-    "大余县": "360723",
-    "上犹县": "360724",
-    "崇义县": "360725",
-    "安远县": "360726",
-    "定南县": "360728",
-    "全南县": "360729",
-    "宁都县": "360730",
-    "于都县": "360731",
-    "兴国县": "360732",
-    "会昌县": "360733",
-    "寻乌县": "360734",
-    "石城县": "360735",
-    "瑞金市": "360781",
-    "龙南市": "360783",
-}
+COUNTY_ADCODES: dict[str, str] = {n: a for a, n in GANZHOU_COUNTIES.items()}
 # Old or short names used in the seeds (南康县 = pre-2013 name, 赣县 = pre-2016 name;
 # the 5G/IoT tier lists use bare short names such as 章贡、龙南).
 COUNTY_ALIASES: dict[str, str] = {
@@ -89,19 +72,7 @@ FUNCTIONAL_ZONES: dict[str, dict[str, str]] = {
 }
 ZONE_LOCATION_NOTE = "规划未给出该管理区的边界和所在区县"
 
-PREFECTURES: dict[str, str] = {
-    "南昌市": "360100",
-    "景德镇市": "360200",
-    "萍乡市": "360300",
-    "九江市": "360400",
-    "新余市": "360500",
-    "鹰潭市": "360600",
-    "赣州市": "360700",
-    "吉安市": "360800",
-    "宜春市": "360900",
-    "抚州市": "361000",
-    "上饶市": "361100",
-}
+PREFECTURES: dict[str, str] = {n: a for a, n in JIANGXI_PREFECTURES.items()}
 
 # 5G coverage tiers of 专栏18 (000:1135 = 附件一 000:1251). Both lists end with 等.
 FIVEG_TIER: dict[str, str] = {
