@@ -47,6 +47,10 @@ def describe(index: FeatureIndex, root: str) -> dict:
          "href": f"{href}/schema"},
         {"rel": "license", "type": "text/plain", "title": layer.licence,
          "href": f"{root}/api.html"},
+        {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": JSON,
+         "title": "矢量瓦片集 (WebMercatorQuad)", "href": f"{href}/tiles"},
+        {"rel": "related", "type": JSON, "title": "TileJSON (矢量瓦片)",
+         "href": f"{root}/tiles/{layer.name}/tilejson.json"},
     ]
     links += [{"rel": "enclosure", "type": mt, "title": f"下载：{title}",
                "href": f"{href}/download/{fmt}"} for fmt, mt, title in DOWNLOADS]

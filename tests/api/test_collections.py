@@ -20,6 +20,8 @@ def test_collection_document(client, cid):
     assert ("items", "application/geo+json") in rels
     assert ("describedby", "application/schema+json") in rels
     assert sum(rel == "enclosure" for rel, _ in rels) >= 4
+    tiles = [lk["href"] for lk in doc["links"] if lk["rel"].endswith("tilesets-vector")]
+    assert tiles and client.get(tiles[0]).status_code == 200
 
 
 def test_counties_extent_is_ganzhou(client):
