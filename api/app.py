@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from api.fastpath import TileFastPath
 from api.problems import install_problem_handlers
 from api.routers import collections, downloads, items, landing, tiles
 from api.service import Service
@@ -48,4 +49,5 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     app.include_router(items.router, tags=["features"])
     app.include_router(downloads.router, tags=["downloads"])
     app.include_router(tiles.router, tags=["tiles"])
+    app.add_middleware(TileFastPath)  # added last = outermost: cached tiles skip the rest
     return app

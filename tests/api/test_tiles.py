@@ -161,3 +161,19 @@ def test_pyramid_is_reloaded_from_the_cache(tc, ctx):
     assert stats.from_cache and stats.tiles == first.stats.tiles
     key = next(iter(first.index(("counties",))))
     assert again.index(("counties",))[key].data == first.index(("counties",))[key].data
+
+
+def test_fast_path_answers_like_the_router(client):
+    """Once a layer set is rendered, the ASGI fast path serves it with the same contract."""
+    first = client.get("/tiles/counties/8/209/108.mvt")  # renders if needed (router)
+    again = client.get("/tiles/counties/8/209/108.mvt", headers={"Origin": "http://x"})
+    assert again.status_code == 200 and again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    assert again.headers["access-control-allow-origin"] == "*"
+    assert client.get("/tiles/counties/5/0/0.mvt").status_code == 204
+    cached = client.get("/tiles/counties/8/209/108.mvt",
+                        headers={"If-None-Match": first.headers["etag"]})
+    assert cached.status_code == 304
+    bad = client.get("/tiles/counties/15/0/0.mvt")
+    assert bad.status_code == 404 and bad.headers["content-type"] == "application/problem+json"
