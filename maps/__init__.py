@@ -1,0 +1,1 @@
+"""Interactive planning maps (Folium), one module per map; offline by default."""
