@@ -14,7 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api.fastpath import TileFastPath
 from api.problems import install_problem_handlers
-from api.routers import collections, downloads, items, landing, tiles
+from api.routers import admin, collections, downloads, inventory, items, landing, tiles
 from api.service import Service
 from geo import __version__
 from geo.settings import AtlasSettings
@@ -27,6 +27,7 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service.warm()
+        app.state.service.seed_demo_inventory()
         yield
 
     app = FastAPI(
@@ -45,6 +46,9 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"])
     app.include_router(landing.router, tags=["landing"])
+    # inventory paths first: /collections/base_stations/... must win over {collectionId}
+    app.include_router(inventory.router, tags=["inventory"])
+    app.include_router(admin.router, tags=["admin"])
     app.include_router(collections.router, tags=["collections"])
     app.include_router(items.router, tags=["features"])
     app.include_router(downloads.router, tags=["downloads"])

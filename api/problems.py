@@ -48,7 +48,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _atlas(request: Request, exc: AtlasError) -> Response:
         level = logging.ERROR if exc.status >= 500 else logging.INFO
         log.log(level, "%s %s -> %s %s", request.method, request.url.path, exc.status, exc.slug)
-        return problem(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extensions)
+        response = problem(request, exc.status, exc.slug, exc.title, exc.detail,
+                           **exc.extensions)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="ganzhou-atlas"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

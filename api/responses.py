@@ -16,9 +16,11 @@ HTML = "text/html"
 CSV = "text/csv"
 
 
-def json_response(body: Any, media_type: str = JSON, headers: dict | None = None) -> Response:
+def json_response(body: Any, media_type: str = JSON, headers: dict | None = None,
+                  status_code: int = 200) -> Response:
     """Serialise with orjson and set the media type exactly."""
-    return Response(orjson.dumps(body), media_type=media_type, headers=headers)
+    return Response(orjson.dumps(body), media_type=media_type, headers=headers,
+                    status_code=status_code)
 
 
 def base_url(request: Request) -> str:

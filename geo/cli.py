@@ -31,6 +31,10 @@ layers_app = typer.Typer(help="List and export layers.", no_args_is_help=True)
 data_app = typer.Typer(help="Check the shipped data.", no_args_is_help=True)
 app.add_typer(layers_app, name="layers")
 app.add_typer(data_app, name="data")
+keys_app = typer.Typer(help="Manage API keys (stored hashed).", no_args_is_help=True)
+sites_app = typer.Typer(help="Operator base-station inventories.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(sites_app, name="sites")
 out = Console()
 
 
@@ -124,6 +128,89 @@ def data_check() -> None:
         sys.stderr.write(f"error: {len(problems)} data check(s) failed\n")
         raise typer.Exit(2)
     out.print("data check passed: boundaries, citations and layer schemas")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin | planner | operator")],
+    operator: Annotated[str | None, typer.Option(help="Operator name, e.g. 中国移动")] = None,
+    label: Annotated[str | None, typer.Option(help="A note on who holds the key")] = None,
+) -> None:
+    """Create a key; the secret is printed alone on the last line, and shown only once."""
+    from geo.access import ROLES
+    from geo.errors import InvalidParameterError
+    from geo.inventory.ingest import check_operator
+    from geo.store import open_store
+
+    try:
+        if role not in ROLES:
+            raise InvalidParameterError(f"role must be one of {', '.join(ROLES)}", "role")
+        if (role == "operator") != (operator is not None):
+            raise InvalidParameterError("--operator is required for, and only for, operator "
+                                        "keys", "operator")
+        if operator is not None:
+            check_operator(operator)
+        key, secret = open_store(AtlasSettings()).create_key(role, operator, label)
+    except AtlasError as exc:
+        _fail(exc)
+    out.print(f"created key {key.id} (role {key.role}{', ' + operator if operator else ''})")
+    sys.stdout.write(secret + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (ids, roles, operators; never secrets)."""
+    from geo.store import open_store
+
+    table = Table("id", "role", "operator", "label", "created", "revoked")
+    for k in open_store(AtlasSettings()).list_keys():
+        table.add_row(k.id, k.role, k.operator or "", k.label or "", k.created_at,
+                      k.revoked_at or "")
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id from `keys list`")]) -> None:
+    """Revoke a key at once."""
+    from geo.errors import SiteNotFoundError
+    from geo.store import open_store
+
+    if not open_store(AtlasSettings()).revoke_key(key_id):
+        _fail(SiteNotFoundError(f"no active key {key_id!r}"))
+    out.print(f"revoked {key_id}")
+
+
+@sites_app.command("import")
+def sites_import(
+    path: Annotated[Path, typer.Argument(help="CSV, XLSX or GeoJSON inventory", exists=True,
+                                         dir_okay=False)],
+    operator: Annotated[str, typer.Option(help="Operator name, e.g. 中国移动")],
+    coord_sys: Annotated[str, typer.Option(help="wgs84 | gcj02 | bd09")] = "wgs84",
+    mode: Annotated[str, typer.Option(help="all (reject on any bad row) | partial")] = "all",
+) -> None:
+    """Import an inventory file into the store (same rules as the HTTP upload)."""
+    from geo.inventory.ingest import import_inventory
+    from geo.inventory.locate import CountyLocator
+    from geo.store import open_store
+    from geo.store.base import BatchInfo
+
+    settings = AtlasSettings()
+    info = BatchInfo(operator=operator, actor="cli", source="cli", filename=path.name,
+                     coord_sys=coord_sys, mode=mode)
+    try:
+        with out.status(f"importing {path.name} ..."):
+            report = import_inventory(open_store(settings), path.read_bytes(), info,
+                                      CountyLocator.for_region(settings,
+                                                               settings.inventory_region),
+                                      settings.max_cli_rows, settings.inventory_region)
+    except AtlasError as exc:
+        for e in exc.extensions.get("errors", [])[:20]:
+            sys.stderr.write(f"row {e['row']} {e['column']}={e['value']!r}: {e['reason']}\n")
+        _fail(exc)
+    d = report.as_dict()
+    out.print(f"batch {d['batch_id']}: read {d['rows_read']}, stored {d['stored']} "
+              f"(new {d['inserted']}, changed {d['updated']}), unchanged {d['unchanged']}, "
+              f"rejected {d['rejected']}")
 
 
 @app.callback()

@@ -72,3 +72,59 @@ class InvalidParameterError(AtlasError):
     def __init__(self, detail: str, parameter: str, **extensions) -> None:
         super().__init__(detail, parameter=parameter, **extensions)
         self.parameter = parameter
+
+
+class UnauthorizedError(AtlasError):
+    """No credentials, or credentials that are not a valid key (HTTP 401)."""
+
+    status = 401
+    slug = "unauthorized"
+    title = "Authentication required"
+
+
+class ForbiddenError(AtlasError):
+    """A valid key whose role may not do this (HTTP 403)."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class UploadRejectedError(AtlasError):
+    """An upload that cannot be read at all: wrong kind of file, empty, missing columns."""
+
+    status = 422
+    slug = "upload-rejected"
+    title = "Upload rejected"
+
+
+class UploadTooLargeError(AtlasError):
+    """An upload over the configured size or row limit (HTTP 413)."""
+
+    status = 413
+    slug = "upload-too-large"
+    title = "Upload too large"
+
+
+class InvalidRowsError(AtlasError):
+    """Rows that failed validation; ``errors`` lists row, column, value and reason."""
+
+    status = 422
+    slug = "invalid-rows"
+    title = "Invalid rows"
+
+
+class SiteNotFoundError(AtlasError):
+    """A base station that does not exist for this operator (HTTP 404)."""
+
+    status = 404
+    slug = "site-not-found"
+    title = "Site not found"
+
+
+class ConflictError(AtlasError):
+    """A write that conflicts with what is stored (e.g. creating an existing site id)."""
+
+    status = 409
+    slug = "conflict"
+    title = "Conflict"

@@ -40,6 +40,21 @@ class AtlasSettings(BaseSettings):
         None, description="Base URL behind a proxy; links use the request URL when unset."
     )
 
+    inventory_region: str = Field(
+        "ganzhou", pattern="^(ganzhou|jiangxi)$",
+        description="Sites must lie in 赣州市 (default) or anywhere in 江西省.")
+    max_upload_mb: float = Field(50, gt=0, description="Largest inventory upload (MB).")
+    max_upload_rows: int = Field(200_000, ge=1, description="Most rows per HTTP upload.")
+    max_cli_rows: int = Field(5_000_000, ge=1, description="Most rows per CLI import.")
+    demo_inventory: bool = Field(
+        True, description="Load the seeded synthetic inventory when the store is empty.")
+    tianditu_key: str | None = Field(None, description="天地图 key (tk) for the Tianditu basemap.")
+
+    @property
+    def store_path(self) -> Path:
+        """The embedded SQLite store."""
+        return self.data_dir / "atlas.sqlite"
+
     @model_validator(mode="after")
     def _limits_consistent(self) -> AtlasSettings:
         if self.default_limit > self.max_limit:

@@ -19,6 +19,7 @@ from api.responses import (
     json_response,
     wants_html,
 )
+from api.routers.inventory import inventory_collections
 from geo.crs import CRS84_URI, OUTPUT_CRS
 from geo.features import FeatureIndex
 from geo.preview import svg_preview
@@ -79,7 +80,8 @@ def collections(request: Request, service: ServiceDep, f: FormatParam = None) ->
         "links": [
             {"rel": "self", "type": JSON, "title": "数据集合", "href": f"{root}/collections"},
         ],
-        "collections": [describe(service.index(n), root) for n in LAYERS],
+        "collections": [describe(service.index(n), root) for n in LAYERS]
+        + inventory_collections(root),
         "crs": list(OUTPUT_CRS),
     }
     if wants_html(request, f):

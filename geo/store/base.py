@@ -1,0 +1,128 @@
+"""The repository interface for base-station inventories and API keys.
+
+Callers (CLI, API, coverage analysis) use only this interface, so a PostGIS store can be
+added beside the embedded SQLite one without touching them. Every write is one transaction
+and is recorded as a batch (who, when, what file, counts, errors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pandas as pd
+
+SITE_FIELDS = ("site_id", "lon", "lat", "type", "band", "status", "commissioned")
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """Who is writing what: recorded with every write."""
+
+    operator: str
+    actor: str
+    source: str  # "upload", "cli", "api", "synthetic"
+    filename: str | None = None
+    coord_sys: str = "wgs84"
+    mode: str = "all"
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What one batch did."""
+
+    batch_id: str
+    operator: str
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        """Rows written (new or changed)."""
+        return self.inserted + self.updated
+
+    def as_dict(self, max_errors: int = 1000) -> dict:
+        """JSON form; the error list is capped, ``errors_total`` says how many there were."""
+        return {"batch_id": self.batch_id, "operator": self.operator,
+                "rows_read": self.rows_read, "stored": self.stored, "inserted": self.inserted,
+                "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": self.rejected, "errors_total": len(self.errors),
+                "errors": self.errors[:max_errors]}
+
+
+@dataclass(frozen=True)
+class SiteQuery:
+    """A read of sites. ``operators`` None means every operator (planner/admin)."""
+
+    operators: tuple[str, ...] | None
+    limit: int = 100
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    equals: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A stored key (never the secret itself)."""
+
+    id: str
+    role: str
+    operator: str | None
+    label: str | None
+    created_at: str
+    revoked_at: str | None
+
+
+class SiteStore(Protocol):
+    """What every inventory store provides."""
+
+    def upsert_batch(self, sites: pd.DataFrame, info: BatchInfo, rows_read: int,
+                     errors: list[dict], rejected: int | None = None) -> ImportReport:
+        """Insert new and update changed sites of one operator in one transaction."""
+        ...
+
+    def query(self, q: SiteQuery) -> tuple[pd.DataFrame, int]:
+        """Sites matching ``q`` (one page) and the total number matched."""
+        ...
+
+    def get(self, operator: str, site_id: str) -> dict | None:
+        """One site, or None."""
+        ...
+
+    def delete(self, operator: str, site_id: str, info: BatchInfo) -> bool:
+        """Delete one site; False if it did not exist."""
+        ...
+
+    def count(self) -> int:
+        """Number of stored sites."""
+        ...
+
+    def county_totals(self, operators: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Counts per county by status, type and synthetic flag."""
+        ...
+
+    def batches(self, operators: tuple[str, ...] | None, limit: int = 100) -> list[dict]:
+        """Recent batches, newest first."""
+        ...
+
+    def create_key(self, role: str, operator: str | None, label: str | None) -> tuple[ApiKey,
+                                                                                      str]:
+        """Store a new key; return it and the secret (shown once)."""
+        ...
+
+    def key_for_secret(self, secret: str) -> ApiKey | None:
+        """The active key with this secret, or None."""
+        ...
+
+    def revoke_key(self, key_id: str) -> bool:
+        """Revoke a key; False if unknown or already revoked."""
+        ...
+
+    def list_keys(self) -> list[ApiKey]:
+        """All keys, newest first."""
+        ...

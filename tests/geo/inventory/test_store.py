@@ -1,0 +1,89 @@
+import pytest
+
+from geo.errors import InvalidRowsError, UploadRejectedError
+from geo.inventory.ingest import import_inventory
+from geo.inventory.locate import CountyLocator
+from geo.store.base import BatchInfo, SiteQuery
+from geo.store.sqlite import SqliteSiteStore
+
+CSV = ("site_id,lon,lat,type,band,status,commissioned\n"
+       "A1,114.93,25.83,macro,n78,on_air,2021-03-01\nA2,115.0,25.9,micro,,built,\n")
+BAD_ROW = "A3,121.5,31.2,macro,n78,on_air,\n"
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SqliteSiteStore(tmp_path / "atlas.sqlite")
+
+
+@pytest.fixture(scope="module")
+def locator(settings):
+    return CountyLocator.for_region(settings)
+
+
+def run(store, locator, data, mode="all", operator="中国移动"):
+    info = BatchInfo(operator=operator, actor="test", source="cli", filename="f.csv", mode=mode)
+    return import_inventory(store, data.encode(), info, locator, 1000)
+
+
+def test_reimporting_the_same_file_changes_nothing(store, locator):
+    first = run(store, locator, CSV)
+    before = store.query(SiteQuery(operators=None))[0]
+    second = run(store, locator, CSV)
+    after = store.query(SiteQuery(operators=None))[0]
+    assert (first.inserted, second.inserted, second.updated, second.unchanged) == (2, 0, 0, 2)
+    assert after.equals(before)  # updated_at and batch_id untouched
+
+
+def test_changed_rows_are_updated(store, locator):
+    run(store, locator, CSV)
+    report = run(store, locator, CSV.replace("built", "on_air"))
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert store.get("中国移动", "A2")["status"] == "on_air"
+
+
+def test_default_mode_rejects_the_whole_batch_and_records_it(store, locator):
+    run(store, locator, CSV)
+    with pytest.raises(InvalidRowsError) as err:
+        run(store, locator, CSV.replace("A2", "A9").replace("built", "on_air") + BAD_ROW)
+    assert err.value.extensions["errors"][0]["row"] == 4
+    assert store.get("中国移动", "A9") is None and store.count() == 2
+    last = store.batches(None, 1)[0]
+    assert last["rejected"] == 3 and last["inserted"] == 0
+
+
+def test_partial_mode_stores_the_good_rows(store, locator):
+    report = run(store, locator, CSV + BAD_ROW, mode="partial")
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert report.as_dict()["errors"][0]["column"] == "lon"
+
+
+def test_operators_are_separate_namespaces(store, locator):
+    run(store, locator, CSV, operator="中国移动")
+    run(store, locator, CSV, operator="中国电信")
+    assert store.count() == 4
+    page, total = store.query(SiteQuery(operators=("中国电信",)))
+    assert total == 2 and set(page["operator"]) == {"中国电信"}
+
+
+def test_county_column_in_input_is_refused_not_trusted(store, locator):
+    data = CSV.replace("commissioned\n", "commissioned,county_adcode\n", 1)
+    with pytest.raises(UploadRejectedError) as err:
+        run(store, locator, data)
+    assert err.value.extensions["unknown_columns"] == ["county_adcode"]
+
+
+def test_migrations_are_idempotent(tmp_path):
+    SqliteSiteStore(tmp_path / "a.sqlite")
+    store = SqliteSiteStore(tmp_path / "a.sqlite")
+    assert store.integrity_ok() and store.count() == 0
+
+
+def test_keys_are_stored_hashed_and_revocable(store):
+    key, secret = store.create_key("operator", "中国移动", "x")
+    assert store.key_for_secret(secret).operator == "中国移动"
+    import sqlite3
+
+    stored = sqlite3.connect(store.path).execute("select key_hash from api_keys").fetchone()[0]
+    assert secret not in stored
+    assert store.revoke_key(key.id) and store.key_for_secret(secret) is None
