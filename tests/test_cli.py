@@ -92,3 +92,30 @@ def test_build_writes_every_layer_and_one_gpkg(tmp_path):
 
     layers = {row[0] for row in pyogrio.list_layers(tmp_path / "out" / "ganzhou_atlas.gpkg")}
     assert layers == set(LAYERS)
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(tmp_path):
+    proc = run("keys", "create", "--role", "operator", "--operator", "中国移动", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("gza_") and " " not in last
+    listing = run("keys", "list", cwd=tmp_path)
+    assert "中国移动" in listing.stdout and last not in listing.stdout
+
+
+def test_keys_create_rejects_operator_without_name(tmp_path):
+    proc = run("keys", "create", "--role", "operator", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
+
+
+def test_sites_import_reports_and_rejects_bad_rows(tmp_path):
+    sample = Path(__file__).parent.parent / "examples" / "base_stations_sample.csv"
+    proc = run("sites", "import", str(sample), "--operator", "中国电信", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "stored 5" in proc.stdout
+    again = run("sites", "import", str(sample), "--operator", "中国电信", cwd=tmp_path)
+    assert "unchanged 5" in again.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(sample.read_text("utf-8") + "X-1,121.4,31.2,macro,,on_air,\n", "utf-8")
+    proc = run("sites", "import", str(bad), "--operator", "中国电信", cwd=tmp_path)
+    assert proc.returncode == 2 and "outside 赣州市" in proc.stderr

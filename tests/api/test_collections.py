@@ -5,7 +5,8 @@ from geo.layers import LAYERS
 
 def test_collections_list_every_layer(client):
     body = client.get("/collections").json()
-    assert [c["id"] for c in body["collections"]] == list(LAYERS)
+    ids = [c["id"] for c in body["collections"]]
+    assert ids == [*LAYERS, "base_stations", "base_station_totals"]
     assert all("." not in c["id"] for c in body["collections"])
 
 
