@@ -14,7 +14,16 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api.fastpath import TileFastPath
 from api.problems import install_problem_handlers
-from api.routers import admin, collections, downloads, inventory, items, landing, tiles
+from api.routers import (
+    admin,
+    collections,
+    coverage,
+    downloads,
+    inventory,
+    items,
+    landing,
+    tiles,
+)
 from api.service import Service
 from geo import __version__
 from geo.settings import AtlasSettings
@@ -49,6 +58,7 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     # inventory paths first: /collections/base_stations/... must win over {collectionId}
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(admin.router, tags=["admin"])
+    app.include_router(coverage.router, tags=["coverage"])
     app.include_router(collections.router, tags=["collections"])
     app.include_router(items.router, tags=["features"])
     app.include_router(downloads.router, tags=["downloads"])

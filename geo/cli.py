@@ -213,6 +213,59 @@ def sites_import(
               f"rejected {d['rejected']}")
 
 
+coverage_app = typer.Typer(help="5G coverage analysis (planning approximation).",
+                           no_args_is_help=True)
+app.add_typer(coverage_app, name="coverage")
+
+
+@coverage_app.command("run")
+def coverage_run(
+    resolution: Annotated[float, typer.Option(help="Cell size in metres")] = 100.0,
+    scenario: Annotated[int, typer.Option(help="Target year: 2023 or 2025")] = 2025,
+    townships: Annotated[Path | None, typer.Option(
+        help="CSV name,lon,lat of townships (makes 乡镇全覆盖 assessable)")] = None,
+) -> None:
+    """Rasterise coverage of the stored sites, score every county, write the COG and gaps."""
+    from geo.catalog import BuildContext
+    from geo.coverage.analysis import run_coverage
+    from geo.errors import InvalidParameterError
+    from geo.inventory.locate import CountyLocator
+    from geo.store import open_store
+
+    settings = AtlasSettings()
+    if scenario not in (2023, 2025):
+        _fail(InvalidParameterError("scenario must be 2023 or 2025", "scenario"))
+    ctx = BuildContext(settings)
+    parks = ctx.result("parks").gdf
+    parks = parks[parks.geometry.notna()]
+    parks = parks.assign(lon=parks.geometry.x, lat=parks.geometry.y)
+    towns = None
+    if townships is not None:
+        import pandas as pd
+
+        towns = pd.read_csv(townships)
+        towns["county_adcode"] = CountyLocator.for_region(settings).locate(
+            towns["lon"].to_numpy(float), towns["lat"].to_numpy(float))
+    steps = ["sites", "raster", "statistics", "gaps"]
+    with Progress(console=out) as progress:
+        task = progress.add_task("coverage", total=len(steps) + 1)
+
+        def step(name: str) -> None:
+            progress.update(task, advance=1, description=f"coverage: {name}")
+
+        run = run_coverage(settings, open_store(settings),
+                           {a: c.fiveg_tier for a, c in ctx.plan.counties.items()}, parks,
+                           scenario, resolution, settings.coverage_model, towns, step)
+        progress.update(task, completed=len(steps) + 1, description="coverage: done")
+    table = Table("county", "covered %", "main urban %", "gap km2", "township")
+    for c in run.stats["counties"]:
+        table.add_row(c["name"], str(c["covered_area_pct"]), str(c["main_urban_coverage_pct"]),
+                      str(c["gap_area_km2"]), str(c["township_coverage_pct"]))
+    out.print(table)
+    out.print(f"{run.stats['sites_used']} of {run.stats['sites_total']} sites counted; "
+              f"{run.stats['model_text']}; files in {run.folder}")
+
+
 @app.callback()
 def _root() -> None:
     """赣州数字经济空间图谱 — Ganzhou digital-economy atlas."""

@@ -12,6 +12,9 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo.coverage.model import CoverageModel
+from geo.coverage.targets import AllocationMethod
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_DATA_DIR = REPO_ROOT / "data"
 
@@ -48,6 +51,14 @@ class AtlasSettings(BaseSettings):
     max_cli_rows: int = Field(5_000_000, ge=1, description="Most rows per CLI import.")
     demo_inventory: bool = Field(
         True, description="Load the seeded synthetic inventory when the store is empty.")
+    coverage_resolution_m: float = Field(100, ge=10, le=1000,
+                                         description="Coverage raster cell size (metres).")
+    coverage_model: CoverageModel = Field(default_factory=CoverageModel,
+                                          description="Radii and urban rule (JSON).")
+    allocation: AllocationMethod = Field(default_factory=AllocationMethod,
+                                         description="County target allocation weights (JSON).")
+    townships_file: Path | None = Field(
+        None, description="Optional CSV name,lon,lat of townships (makes 乡镇全覆盖 assessable).")
     tianditu_key: str | None = Field(None, description="天地图 key (tk) for the Tianditu basemap.")
 
     @property

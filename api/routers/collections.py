@@ -19,6 +19,7 @@ from api.responses import (
     json_response,
     wants_html,
 )
+from api.routers.coverage import coverage_collections
 from api.routers.inventory import inventory_collections
 from geo.crs import CRS84_URI, OUTPUT_CRS
 from geo.features import FeatureIndex
@@ -81,7 +82,7 @@ def collections(request: Request, service: ServiceDep, f: FormatParam = None) ->
             {"rel": "self", "type": JSON, "title": "数据集合", "href": f"{root}/collections"},
         ],
         "collections": [describe(service.index(n), root) for n in LAYERS]
-        + inventory_collections(root),
+        + inventory_collections(root) + coverage_collections(root),
         "crs": list(OUTPUT_CRS),
     }
     if wants_html(request, f):

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import orjson
+import pandas as pd
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -127,6 +128,7 @@ def list_sites(
     q = SiteQuery(operators=operators, limit=size, offset=offset, equals=_filters(request),
                   bbox=parse_bbox(bbox, CRS84_URI) if bbox else None)
     page, total = service.store.query(q)
+    page = service.with_coverage_radius(page)
     if f == "csv":
         return Response(("\ufeff" + page.to_csv(index=False)).encode(),
                         media_type="text/csv; charset=utf-8")
@@ -155,8 +157,9 @@ FidPath = Annotated[str, Path(alias="featureId", description="<operator code>:<s
             summary="One base station")
 def get_site(service: ServiceDep, principal: PrincipalDep, fid: FidPath) -> Response:
     """One site, if the caller may read it."""
-    return json_response(site_feature(_own_site(service, principal, fid, write=False)[2]),
-                         GEOJSON)
+    row = _own_site(service, principal, fid, write=False)[2]
+    framed = service.with_coverage_radius(pd.DataFrame([row]))
+    return json_response(site_features(framed)[0], GEOJSON)
 
 
 def _feature_bytes(feature: dict[str, Any], site_id: str | None) -> bytes:

@@ -16,7 +16,7 @@ from geo.inventory.vocab import OPERATORS
 CODE_TO_OPERATOR = {code: name for name, code in OPERATORS.items()}
 PROPERTIES = ("operator", "site_id", "type", "band", "status", "commissioned",
               "county_adcode", "county_name", "synthetic", "created_at", "updated_at",
-              "batch_id")
+              "batch_id", "coverage_radius_m", "coverage_setting")
 
 
 def feature_id(operator: str, site_id: str) -> str:

@@ -102,6 +102,20 @@ class SiteStore(Protocol):
         """Number of stored sites."""
         ...
 
+    def fingerprint(self) -> str:
+        """A value that changes whenever the stored sites change."""
+        ...
+
+    def record_target_override(self, adcode: str, year: int, value: int | None,
+                               previous_value: int | None, actor: str,
+                               note: str | None = None) -> None:
+        """Append a planner's override of a county target (None reverts)."""
+        ...
+
+    def target_overrides(self, history: bool = False) -> pd.DataFrame:
+        """Latest override per (adcode, year), or the whole history."""
+        ...
+
     def county_totals(self, operators: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Counts per county by status, type and synthetic flag."""
         ...

@@ -49,6 +49,14 @@ MIGRATIONS: tuple[str, ...] = (
         operator TEXT, label TEXT, created_at TEXT NOT NULL, revoked_at TEXT
     );
     """,
+    """
+    CREATE TABLE target_overrides (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, adcode TEXT NOT NULL, year INTEGER NOT NULL,
+        value INTEGER, previous_value INTEGER, actor TEXT NOT NULL, created_at TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE INDEX target_overrides_key ON target_overrides (adcode, year, id);
+    """,
 )
 SITE_COLUMNS = ("site_id", "lon", "lat", "type", "band", "status", "commissioned",
                 "county_adcode", "synthetic")
@@ -262,6 +270,33 @@ class SqliteSiteStore:
         """Number of stored sites."""
         with self._read() as db:
             return db.execute("SELECT count(*) FROM sites").fetchone()[0]
+
+    def fingerprint(self) -> str:
+        """Changes whenever the stored sites change (count and latest update)."""
+        with self._read() as db:
+            n, last = db.execute("SELECT count(*), max(updated_at) FROM sites").fetchone()
+            deleted = db.execute("SELECT count(*) FROM batches").fetchone()[0]
+        return f"{n}:{last}:{deleted}"
+
+    # ------------------------------------------------------------------ target overrides
+
+    def record_target_override(self, adcode: str, year: int, value: int | None,
+                               previous_value: int | None, actor: str,
+                               note: str | None = None) -> None:
+        """Append an override (value None = back to the allocation); history is kept."""
+        with self._write() as db:
+            db.execute("INSERT INTO target_overrides (adcode, year, value, previous_value, "
+                       "actor, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (adcode, year, value, previous_value, actor, _now(), note))
+
+    def target_overrides(self, history: bool = False) -> pd.DataFrame:
+        """Overrides: the latest per (adcode, year), or every row with ``history``."""
+        latest = "" if history else (
+            " WHERE id IN (SELECT max(id) FROM target_overrides GROUP BY adcode, year)")
+        with self._read() as db:
+            return pd.read_sql_query(
+                "SELECT adcode, year, value, previous_value, actor, created_at, note FROM "
+                f"target_overrides{latest} ORDER BY id", db)
 
     # ------------------------------------------------------------------ keys
 

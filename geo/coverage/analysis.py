@@ -1,0 +1,212 @@
+"""Run the coverage analysis: raster, zonal statistics per county, gap polygons, COG.
+
+Inputs: the stored sites (all operators), the county polygons and seats, the plan's 5G tiers
+and the placed parks. Outputs (under ``<ATLAS_DATA_DIR>/coverage/<scenario>-<res>m/``):
+``coverage.tif`` (Cloud-Optimized GeoTIFF, EPSG:4547, serving-site count per cell, 65535
+outside 赣州市), ``stats.json`` (per-county numbers) and ``gaps.geojson`` (uncovered parts of
+the required zones). A run is reused while the stored sites, model and resolution are the
+same (``fingerprint``).
+
+Required zones (what a gap is a gap *of*): every county's main urban area (主城区, a
+schematic circle of ``urban_radius_m`` around the seat - the plans name it for every tier),
+and for the counties of the 全深度覆盖 tier the whole county (the plan asks coverage down
+to townships there). Township coverage (乡镇全覆盖) needs township locations, which no
+source here has: it is "not assessable" unless a township-points file is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+from rasterio.features import rasterize, shapes
+
+from geo.boundaries import ganzhou_counties
+from geo.coverage.model import CoverageModel, site_radii, to_metric
+from geo.coverage.raster import Grid, serving_counts
+from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.store.base import SiteQuery, SiteStore
+
+NODATA = 65535
+FULL_DEPTH_TIER = "全深度覆盖"
+NOT_ASSESSABLE = "not assessable"
+
+
+@dataclass(frozen=True)
+class CoverageRun:
+    """Where a finished run lives and its per-county statistics."""
+
+    folder: Path
+    stats: dict
+
+    @property
+    def cog(self) -> Path:
+        """The Cloud-Optimized GeoTIFF of serving-site counts."""
+        return self.folder / "coverage.tif"
+
+    @property
+    def gaps(self) -> Path:
+        """The gap polygons (GeoJSON, WGS84)."""
+        return self.folder / "gaps.geojson"
+
+
+def run_folder(data_dir: Path, scenario: int, resolution: float) -> Path:
+    """The folder of a scenario/resolution run."""
+    return data_dir / "coverage" / f"{scenario}-{resolution:g}m"
+
+
+def load_run(folder: Path) -> CoverageRun | None:
+    """A finished run in ``folder``, or None."""
+    stats = folder / "stats.json"
+    if not stats.exists():
+        return None
+    return CoverageRun(folder, json.loads(stats.read_text("utf-8")))
+
+
+def all_sites(store: SiteStore) -> pd.DataFrame:
+    """Every stored site (all operators) for the analysis."""
+    frame, total = store.query(SiteQuery(operators=None, limit=10**9))
+    return frame
+
+
+def _counties(settings, tiers: dict[str, str]) -> gpd.GeoDataFrame:
+    gdf = ganzhou_counties(settings).to_crs(METRIC_CRS)
+    gdf["seat_x"], gdf["seat_y"] = to_metric(gdf["seat_lon"], gdf["seat_lat"])
+    gdf["fiveg_tier"] = gdf["adcode"].map(tiers)
+    return gdf.reset_index(drop=True)
+
+
+def _zone_rasters(grid: Grid, counties: gpd.GeoDataFrame, model: CoverageModel):
+    shape = (grid.height, grid.width)
+    county_id = rasterize(((g, i + 1) for i, g in enumerate(counties.geometry)), out_shape=shape,
+                          transform=grid.transform, fill=0, dtype="uint8")
+    urban_discs = shapely.buffer(shapely.points(counties["seat_x"], counties["seat_y"]),
+                                 model.urban_radius_m, quad_segs=32)
+    urban = rasterize(((d.intersection(g), i + 1) for i, (d, g) in enumerate(
+        zip(urban_discs, counties.geometry, strict=True))), out_shape=shape,
+        transform=grid.transform, fill=0, dtype="uint8")
+    return county_id, urban
+
+
+def _point_coverage(counts: np.ndarray, grid: Grid, x, y) -> np.ndarray:
+    col = np.floor((np.asarray(x) - grid.x0) / grid.res).astype(int)
+    row = np.floor((grid.y0 - np.asarray(y)) / grid.res).astype(int)
+    inside = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
+    out = np.zeros(len(col), dtype=bool)
+    out[inside] = counts[row[inside], col[inside]] > 0
+    return out
+
+
+def _county_stats(i: int, c, counts, county_id, urban, grid, parks, townships) -> dict:
+    mask = county_id == i + 1
+    covered = counts > 0
+    umask = urban == i + 1
+    required = mask if c.fiveg_tier == FULL_DEPTH_TIER else umask
+    p = parks[parks["county_adcode"] == c.adcode]
+    t = townships[townships["county_adcode"] == c.adcode] if townships is not None else None
+    return {
+        "adcode": c.adcode, "name": c.name, "fiveg_tier": c.fiveg_tier,
+        "cells": int(mask.sum()),
+        "covered_area_km2": round(float((mask & covered).sum() * grid.cell_area_km2), 3),
+        "covered_area_pct": round(100 * float((mask & covered).sum()) / max(1, mask.sum()), 2),
+        "main_urban_coverage_pct": round(100 * float((umask & covered).sum())
+                                         / max(1, umask.sum()), 2),
+        "gap_area_km2": round(float((required & ~covered).sum() * grid.cell_area_km2), 3),
+        "required_zone": "whole county (全深度覆盖)" if c.fiveg_tier == FULL_DEPTH_TIER
+        else "main urban area (主城区, schematic)",
+        "parks_placed": int(len(p)), "parks_covered": int(p["covered"].sum()),
+        "township_coverage_pct": (round(100 * float(t["covered"].mean()), 2)
+                                  if t is not None and len(t) else NOT_ASSESSABLE),
+        "mines_coverage": NOT_ASSESSABLE,
+    }
+
+
+def _gap_features(counts, county_id, urban, grid, counties: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    full = np.isin(county_id, [i + 1 for i, t in enumerate(counties["fiveg_tier"])
+                               if t == FULL_DEPTH_TIER])
+    gap_kind = np.zeros(counts.shape, dtype="uint8")
+    gap_kind[(urban > 0) & (counts == 0)] = 1  # main urban gap
+    gap_kind[full & (counts == 0) & (gap_kind == 0)] = 2  # rest of a full-depth county
+    label = np.where(gap_kind > 0, county_id.astype("int32") * 4 + gap_kind, 0)
+    rows, geoms = [], []
+    for geom, value in shapes(label.astype("int32"), mask=label > 0, transform=grid.transform):
+        cid, kind = divmod(int(value), 4)
+        poly = shapely.geometry.shape(geom)
+        rows.append({"adcode": counties["adcode"].iloc[cid - 1],
+                     "gap_kind": "main_urban" if kind == 1 else "full_depth_county",
+                     "area_km2": round(poly.area / 1e6, 4)})
+        geoms.append(poly.simplify(grid.res / 2))
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=METRIC_CRS).to_crs(STORAGE_CRS)
+    gdf.insert(0, "id", [f"gap-{i + 1}" for i in range(len(gdf))])
+    return gdf
+
+
+def _write_cog(counts: np.ndarray, county_id: np.ndarray, grid: Grid, path: Path) -> None:
+    data = np.where(county_id > 0, counts, NODATA).astype("uint16")
+    profile = {"driver": "COG", "width": grid.width, "height": grid.height, "count": 1,
+               "dtype": "uint16", "crs": METRIC_CRS, "transform": grid.transform,
+               "nodata": NODATA, "compress": "deflate", "blocksize": 512,
+               "overview_resampling": "nearest"}
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+        dst.update_tags(description="serving 5G sites per cell (planning approximation)")
+
+
+def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.DataFrame,
+                 scenario: int = 2025, resolution: float = 100.0,
+                 model: CoverageModel | None = None, townships: pd.DataFrame | None = None,
+                 progress: Callable[[str], None] | None = None) -> CoverageRun:
+    """Compute (or reuse) the coverage run for the stored sites."""
+    model = model or CoverageModel()
+    folder = run_folder(settings.data_dir, scenario, resolution)
+    fingerprint = f"{store.fingerprint()}|{model.model_dump_json()}|{resolution}|" \
+                  f"{len(townships) if townships is not None else 0}"
+    done = load_run(folder)
+    if done is not None and done.stats.get("fingerprint") == fingerprint:
+        return done
+    say = progress or (lambda _msg: None)
+    counties = _counties(settings, tiers)
+    grid = Grid.covering(tuple(counties.total_bounds), resolution)
+    say("sites")
+    sites = all_sites(store)
+    seats = dict(zip(counties["adcode"], zip(counties["seat_x"], counties["seat_y"],
+                                             strict=True), strict=True))
+    radius, _ = site_radii(sites, seats, model)
+    x, y = to_metric(sites["lon"], sites["lat"])
+    say("raster")
+    counts = serving_counts(grid, x, y, radius)
+    county_id, urban = _zone_rasters(grid, counties, model)
+    say("statistics")
+    parks = parks.assign(covered=_point_coverage(counts, grid, *to_metric(parks["lon"],
+                                                                           parks["lat"])))
+    if townships is not None:
+        townships = townships.assign(covered=_point_coverage(
+            counts, grid, *to_metric(townships["lon"], townships["lat"])))
+    stats = [_county_stats(i, c, counts, county_id, urban, grid, parks, townships)
+             for i, c in enumerate(counties.itertuples())]
+    say("gaps")
+    gaps = _gap_features(counts, county_id, urban, grid, counties)
+    tmp = Path(tempfile.mkdtemp(dir=settings.data_dir))
+    _write_cog(counts, county_id, grid, tmp / "coverage.tif")
+    gaps.to_file(tmp / "gaps.geojson", driver="GeoJSON")
+    meta = {"fingerprint": fingerprint, "scenario": scenario, "resolution_m": resolution,
+            "model": model.model_dump(), "model_text": model.describe(),
+            "sites_used": int((radius > 0).sum()), "sites_total": int(len(sites)),
+            "grid": {"width": grid.width, "height": grid.height, "crs": METRIC_CRS},
+            "counties": stats}
+    (tmp / "stats.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, folder)
+    return CoverageRun(folder, meta)

@@ -1,0 +1,112 @@
+"""The county scorecard: targets (allocated or overridden), sites, coverage and gaps per county.
+
+One row per county plus the city line. The plan's 5G indicator is 5G基站开通数 (sites on
+air), so % of target counts ``on_air`` sites. Sites per 10,000 people need county
+population, which no source here has: the column says so instead of inventing a number
+(the city-level figure uses the 2020 census of 赣州市).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.coverage.analysis import CoverageRun
+from geo.coverage.model import CoverageModel
+from geo.coverage.targets import (
+    FIVEG_CITY,
+    AllocationMethod,
+    allocate_fiveg,
+    allocate_iot,
+    effective_targets,
+)
+from geo.inventory.totals import county_totals
+
+NO_POPULATION = "无县级人口数据"
+
+
+def _pct(a, b) -> float | None:
+    return round(100.0 * a / b, 1) if b else None
+
+
+def _flags(row: dict) -> str:
+    flags = []
+    if row["pct_of_target_2025"] is not None and row["pct_of_target_2025"] < 50:
+        flags.append("低于2025目标50%")
+    if isinstance(row.get("main_urban_coverage_pct"), float) and \
+            row["main_urban_coverage_pct"] < 90:
+        flags.append("主城区覆盖不足90%")
+    if row["synthetic_sites"]:
+        flags.append("含合成演示数据")
+    if row["target_2025_source"] != "allocated":
+        flags.append("目标已人工调整")
+    return "；".join(flags) or None
+
+
+def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.DataFrame,
+              run: CoverageRun | None, method: AllocationMethod, model: CoverageModel,
+              operator_detail: bool) -> gpd.GeoDataFrame:
+    """Per-county scorecard as a GeoDataFrame over the county polygons.
+
+    ``counties`` is the ``counties`` layer; ``counts`` the store's grouped counts;
+    ``operator_detail`` adds the per-operator split (planners only: it is sensitive).
+    """
+    targets = effective_targets(allocate_fiveg(counties, method), overrides)
+    iot = allocate_iot(counties, method)
+    totals = county_totals(counts)
+    stats = {s["adcode"]: s for s in (run.stats["counties"] if run else [])}
+    rows = []
+    for c in counties.itertuples():
+        t = totals.loc[c.adcode] if c.adcode in totals.index else None
+        on_air = int(t["status_on_air"]) if t is not None else 0
+        tg = targets.loc[c.adcode]
+        s = stats.get(c.adcode, {})
+        row = {
+            "adcode": c.adcode, "name": c.name, "fiveg_tier": c.fiveg_tier,
+            "iot_tiers": c.iot_tiers,
+            "sites_total": int(t["sites_total"]) if t is not None else 0,
+            "sites_on_air": on_air,
+            **{k: int(t[k]) if t is not None else 0 for k in (
+                "status_built", "status_planned", "type_macro", "type_micro", "type_indoor",
+                "synthetic_sites")},
+            "alloc_2020": int(tg["alloc_2020"]),
+            "target_2023": int(tg["target_2023"]), "target_2023_source": tg["target_2023_source"],
+            "target_2025": int(tg["target_2025"]), "target_2025_source": tg["target_2025_source"],
+            "pct_of_target_2023": _pct(on_air, tg["target_2023"]),
+            "pct_of_target_2025": _pct(on_air, tg["target_2025"]),
+            "sites_per_10k_people": NO_POPULATION,
+            "covered_area_pct": s.get("covered_area_pct"),
+            "main_urban_coverage_pct": s.get("main_urban_coverage_pct"),
+            "gap_area_km2": s.get("gap_area_km2"),
+            "required_zone": s.get("required_zone"),
+            "township_coverage": str(s.get("township_coverage_pct", "not assessable")),
+            "mines_coverage": s.get("mines_coverage", "not assessable"),
+            "parks_covered": f"{s['parks_covered']}/{s['parks_placed']}" if s else None,
+            "iot_alloc_2023": int(iot.loc[c.adcode, "iot_alloc_2023"]),
+            "iot_alloc_2025": int(iot.loc[c.adcode, "iot_alloc_2025"]),
+            "allocation_method": method.describe("5G"),
+            "coverage_model": model.describe(),
+        }
+        if operator_detail:
+            mine = counts[counts["county_adcode"] == c.adcode].groupby("operator")["n"].sum()
+            row["sites_by_operator"] = "、".join(f"{o}{n}" for o, n in mine.items()) or None
+        row["flags"] = _flags(row)
+        rows.append(row)
+    return gpd.GeoDataFrame(rows, geometry=list(counties.geometry), crs=counties.crs)
+
+
+def city_line(card: gpd.GeoDataFrame, population: int | None) -> dict:
+    """The 赣州市 total: plan figures, sum of county targets and the difference."""
+    on_air = int(card["sites_on_air"].sum())
+    out = {"name": "赣州市合计", "sites_total": int(card["sites_total"].sum()),
+           "sites_on_air": on_air, "synthetic_sites": int(card["synthetic_sites"].sum())}
+    for year in (2023, 2025):
+        total = int(card[f"target_{year}"].sum())
+        out[f"plan_{year}"] = FIVEG_CITY[year]
+        out[f"target_{year}"] = total
+        out[f"difference_from_plan_{year}"] = total - FIVEG_CITY[year]
+        out[f"pct_of_plan_{year}"] = _pct(on_air, FIVEG_CITY[year])
+    out["sites_per_10k_people"] = round(on_air / population * 10_000, 2) if population \
+        else None
+    out["population_source"] = "第七次全国人口普查 2020 (赣州市)" if population else None
+    return out
