@@ -107,22 +107,36 @@ def _point_coverage(counts: np.ndarray, grid: Grid, x, y) -> np.ndarray:
     return out
 
 
-def _county_stats(i: int, c, counts, county_id, urban, grid, parks, townships) -> dict:
-    mask = county_id == i + 1
+def _zone_counts(counts, county_id, urban, counties) -> dict[str, np.ndarray]:
+    """Cells per county id for each zone, by one ``bincount`` each (no per-county masks)."""
+    n = len(counties) + 1
     covered = counts > 0
-    umask = urban == i + 1
-    required = mask if c.fiveg_tier == FULL_DEPTH_TIER else umask
+    full = np.isin(county_id, [i + 1 for i, t in enumerate(counties["fiveg_tier"])
+                               if t == FULL_DEPTH_TIER])
+    return {
+        "cells": np.bincount(county_id.ravel(), minlength=n),
+        "covered": np.bincount(county_id[covered], minlength=n),
+        "urban": np.bincount(urban.ravel(), minlength=n),
+        "urban_covered": np.bincount(urban[covered], minlength=n),
+        "full_gap": np.bincount(county_id[full & ~covered], minlength=n),
+    }
+
+
+def _county_stats(i: int, c, z: dict, grid, parks, townships) -> dict:
+    k = i + 1
+    full_depth = c.fiveg_tier == FULL_DEPTH_TIER
+    gap_cells = z["full_gap"][k] if full_depth else z["urban"][k] - z["urban_covered"][k]
     p = parks[parks["county_adcode"] == c.adcode]
     t = townships[townships["county_adcode"] == c.adcode] if townships is not None else None
     return {
         "adcode": c.adcode, "name": c.name, "fiveg_tier": c.fiveg_tier,
-        "cells": int(mask.sum()),
-        "covered_area_km2": round(float((mask & covered).sum() * grid.cell_area_km2), 3),
-        "covered_area_pct": round(100 * float((mask & covered).sum()) / max(1, mask.sum()), 2),
-        "main_urban_coverage_pct": round(100 * float((umask & covered).sum())
-                                         / max(1, umask.sum()), 2),
-        "gap_area_km2": round(float((required & ~covered).sum() * grid.cell_area_km2), 3),
-        "required_zone": "whole county (全深度覆盖)" if c.fiveg_tier == FULL_DEPTH_TIER
+        "cells": int(z["cells"][k]),
+        "covered_area_km2": round(float(z["covered"][k] * grid.cell_area_km2), 3),
+        "covered_area_pct": round(100 * float(z["covered"][k]) / max(1, z["cells"][k]), 2),
+        "main_urban_coverage_pct": round(100 * float(z["urban_covered"][k])
+                                         / max(1, z["urban"][k]), 2),
+        "gap_area_km2": round(float(gap_cells * grid.cell_area_km2), 3),
+        "required_zone": "whole county (全深度覆盖)" if full_depth
         else "main urban area (主城区, schematic)",
         "parks_placed": int(len(p)), "parks_covered": int(p["covered"].sum()),
         "township_coverage_pct": (round(100 * float(t["covered"].mean()), 2)
@@ -192,7 +206,8 @@ def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.Da
     if townships is not None:
         townships = townships.assign(covered=_point_coverage(
             counts, grid, *to_metric(townships["lon"], townships["lat"])))
-    stats = [_county_stats(i, c, counts, county_id, urban, grid, parks, townships)
+    zones = _zone_counts(counts, county_id, urban, counties)
+    stats = [_county_stats(i, c, zones, grid, parks, townships)
              for i, c in enumerate(counties.itertuples())]
     say("gaps")
     gaps = _gap_features(counts, county_id, urban, grid, counties)

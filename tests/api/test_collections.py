@@ -6,7 +6,8 @@ from geo.layers import LAYERS
 def test_collections_list_every_layer(client):
     body = client.get("/collections").json()
     ids = [c["id"] for c in body["collections"]]
-    assert ids == [*LAYERS, "base_stations", "base_station_totals"]
+    assert ids == [*LAYERS, "base_stations", "base_station_totals", "county_scorecard",
+                   "coverage_gaps"]
     assert all("." not in c["id"] for c in body["collections"])
 
 
