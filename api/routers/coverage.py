@@ -69,9 +69,12 @@ def _operator_detail(principal: Principal | None) -> bool:
 def _card(service, principal, scenario: int):
     run = service.coverage(scenario)
     counties = service.ctx.result("counties").gdf
+    iot = service.ctx.result("iot_zones").gdf
+    tier1 = iot[(iot["tier"] == 1) & iot["adcodes"].notna()]
+    priority = tier1.groupby("adcodes")["place_name"].apply(list).to_dict()
     card = scorecard(counties, service.store.county_totals(), service.store.target_overrides(),
                      run, service.settings.allocation, service.settings.coverage_model,
-                     _operator_detail(principal))
+                     _operator_detail(principal), priority)
     pop = service.ctx.plan.population.set_index("adcode")["population_2020_census"]
     return card, city_line(card, int(pop["360700"])), run
 

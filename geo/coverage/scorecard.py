@@ -45,11 +45,13 @@ def _flags(row: dict) -> str:
 
 def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.DataFrame,
               run: CoverageRun | None, method: AllocationMethod, model: CoverageModel,
-              operator_detail: bool) -> gpd.GeoDataFrame:
+              operator_detail: bool,
+              priority_areas: dict[str, list[str]] | None = None) -> gpd.GeoDataFrame:
     """Per-county scorecard as a GeoDataFrame over the county polygons.
 
     ``counties`` is the ``counties`` layer; ``counts`` the store's grouped counts;
-    ``operator_detail`` adds the per-operator split (planners only: it is sensitive).
+    ``operator_detail`` adds the per-operator split (planners only: it is sensitive);
+    ``priority_areas`` maps adcode -> the IoT tier-1 places (优先完成部署) in the county.
     """
     targets = effective_targets(allocate_fiveg(counties, method), overrides)
     iot = allocate_iot(counties, method)
@@ -84,6 +86,8 @@ def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.Da
             "parks_covered": f"{s['parks_covered']}/{s['parks_placed']}" if s else None,
             "iot_alloc_2023": int(iot.loc[c.adcode, "iot_alloc_2023"]),
             "iot_alloc_2025": int(iot.loc[c.adcode, "iot_alloc_2025"]),
+            "iot_allocation_method": method.describe("物联网"),
+            "iot_priority_areas": "、".join((priority_areas or {}).get(c.adcode, [])) or None,
             "allocation_method": method.describe("5G"),
             "coverage_model": model.describe(),
         }

@@ -29,6 +29,9 @@ def test_scorecard_has_the_required_fields_and_city_line(client):
     assert body["city"]["plan_2025"] == 20000 and "difference_from_plan_2025" in body["city"]
     assert "规划近似" in body["coverage_model"]
     assert "sites_by_operator" not in props  # anonymous: no operator split
+    by_id = {f["id"]: f["properties"] for f in body["features"]}
+    assert "信丰 5G 产业园" in by_id["360722"]["iot_priority_areas"]
+    assert sum(p["iot_alloc_2025"] for p in by_id.values()) == 2_800_000
 
 
 def test_operator_split_only_for_planners(client, keys):
