@@ -35,3 +35,14 @@ def wants_html(request: Request, f: str | None) -> bool:
         return f == "html"
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept
+
+
+def live_collection(root: str, cid: str, title: str, description: str) -> dict:
+    """Collection document of a collection computed per request (store-backed, CRS84 only)."""
+    from geo.crs import CRS84_URI
+
+    href = f"{root}/collections/{cid}"
+    return {"id": cid, "title": title, "description": description, "itemType": "feature",
+            "crs": [CRS84_URI], "storageCrs": CRS84_URI,
+            "links": [{"rel": "self", "type": JSON, "href": href},
+                      {"rel": "items", "type": GEOJSON, "href": f"{href}/items"}]}

@@ -22,12 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import PrincipalDep
 from api.deps import ServiceDep, SettingsDep
 from api.problems import PROBLEM_RESPONSES
-from api.responses import GEOJSON, JSON, base_url, json_response
+from api.responses import GEOJSON, base_url, json_response, live_collection
 from geo.access import Principal, require
 from geo.admin import GANZHOU_COUNTIES
 from geo.coverage.scorecard import city_line, scorecard
 from geo.coverage.targets import FIVEG_CITY, allocate_fiveg, effective_targets
-from geo.crs import CRS84_URI
 from geo.errors import InvalidParameterError
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -50,16 +49,14 @@ COLOURS = {0: (215, 48, 39, 150), 1: (166, 217, 106, 150), 2: (102, 189, 99, 170
 
 def coverage_collections(root: str) -> list[dict]:
     """Collection documents of the scorecard and the gap polygons."""
-    def doc(cid: str, title: str, description: str) -> dict:
-        href = f"{root}/collections/{cid}"
-        return {"id": cid, "title": title, "description": description, "itemType": "feature",
-                "crs": [CRS84_URI], "storageCrs": CRS84_URI,
-                "links": [{"rel": "self", "type": JSON, "href": href},
-                          {"rel": "items", "type": GEOJSON, "href": f"{href}/items"}]}
-    return [doc(SCORECARD, "区县5G目标与覆盖评估", "Per county: allocated/overridden targets, "
-                "sites, % of target, covered area, gaps (planning approximation)."),
-            doc(GAPS, "5G覆盖缺口", "Uncovered parts of the required zones (main urban "
-                "areas; whole county for the 全深度覆盖 tier).")]
+    return [
+        live_collection(root, SCORECARD, "区县5G目标与覆盖评估",
+                        "Per county: allocated/overridden targets, sites, % of target, covered "
+                        "area, gaps (planning approximation)."),
+        live_collection(root, GAPS, "5G覆盖缺口",
+                        "Uncovered parts of the required zones (main urban areas; whole county "
+                        "for the 全深度覆盖 tier)."),
+    ]
 
 
 def _operator_detail(principal: Principal | None) -> bool:

@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from api.auth import PrincipalDep
 from api.deps import ServiceDep, SettingsDep
 from api.problems import PROBLEM_RESPONSES
-from api.responses import GEOJSON, JSON, base_url, json_response
+from api.responses import GEOJSON, base_url, json_response, live_collection
 from geo.access import readable_operators, writable_operator
 from geo.crs import CRS84_URI
 from geo.errors import (
@@ -54,17 +54,13 @@ UPLOAD_DOC = {
 
 def inventory_collections(root: str) -> list[dict]:
     """Collection documents of the two inventory collections (no counts: they are private)."""
-    def doc(cid: str, title: str, description: str) -> dict:
-        href = f"{root}/collections/{cid}"
-        return {"id": cid, "title": title, "description": description, "itemType": "feature",
-                "crs": [CRS84_URI], "storageCrs": CRS84_URI,
-                "links": [{"rel": "self", "type": JSON, "href": href},
-                          {"rel": "items", "type": GEOJSON, "href": f"{href}/items"}]}
     return [
-        doc(SITES, "5G基站清单(运营商)", "Operators' base stations; needs an API key: operators "
-            "see their own sites, planners all. Synthetic demo sites are flagged."),
-        doc(TOTALS, "5G基站区县汇总", "Public county-level totals of stored base stations "
-            "by status and type (no operator breakdown)."),
+        live_collection(root, SITES, "5G基站清单(运营商)",
+                        "Operators' base stations; needs an API key: operators see their own "
+                        "sites, planners all. Synthetic demo sites are flagged."),
+        live_collection(root, TOTALS, "5G基站区县汇总",
+                        "Public county-level totals of stored base stations by status and "
+                        "type (no operator breakdown)."),
     ]
 
 
