@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# Browser libraries the maps serve from /static/vendor (never a CDN): npm ci from the lockfile.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: run build test lint install install-test clean
 
@@ -26,7 +28,12 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 	rm -f $(VENV)/.stamp-*
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm missing: apt-get install npm (maps need Leaflet from node_modules)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 install-test: install
 
@@ -38,4 +45,4 @@ test: install-test
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) out var .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules out var .pytest_cache .ruff_cache

@@ -22,6 +22,7 @@ from api.routers import (
     inventory,
     items,
     landing,
+    maps,
     tiles,
 )
 from api.service import Service
@@ -63,5 +64,6 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     app.include_router(items.router, tags=["features"])
     app.include_router(downloads.router, tags=["downloads"])
     app.include_router(tiles.router, tags=["tiles"])
+    app.include_router(maps.router, tags=["maps"])
     app.add_middleware(TileFastPath)  # added last = outermost: cached tiles skip the rest
     return app

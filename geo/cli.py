@@ -218,6 +218,16 @@ coverage_app = typer.Typer(help="5G coverage analysis (planning approximation)."
 app.add_typer(coverage_app, name="coverage")
 
 
+def _register_maps() -> None:
+    """Add the ``maps`` commands (they live with the map builders, which import folium)."""
+    from maps.cli import maps_app
+
+    app.add_typer(maps_app, name="maps")
+
+
+_register_maps()
+
+
 @coverage_app.command("run")
 def coverage_run(
     resolution: Annotated[float, typer.Option(help="Cell size in metres")] = 100.0,

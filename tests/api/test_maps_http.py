@@ -1,0 +1,92 @@
+"""The maps over HTTP: index, pages per basemap, vendored assets, problems, thumbnails."""
+
+import re
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from maps.registry import MAPS
+from tests.maps.server import with_maps
+
+
+@pytest.fixture(scope="module")
+def mc(settings):
+    with TestClient(with_maps(create_app(settings))) as c:
+        yield c
+
+
+def test_index_lists_every_map_with_basemap_links(mc):
+    r = mc.get("/maps/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    for spec in MAPS.values():
+        assert spec.title in r.text and f"/maps/{spec.name}?basemap=gaode" in r.text
+    assert "basemap=tianditu" not in r.text  # no key configured
+
+
+def test_maps_without_slash_redirects(mc):
+    r = mc.get("/maps", follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"].endswith("/maps/")
+
+
+@pytest.mark.parametrize("name", list(MAPS))
+def test_every_page_loads_only_served_assets(mc, name):
+    r = mc.get(f"/maps/{name}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assets = re.findall(r'(?:src|href)="([^"]+/static/vendor/[^"]+)"', r.text)
+    assert len(assets) >= 7  # leaflet, jquery, fullscreen, measure (JS + CSS)
+    for url in assets:
+        a = mc.get(url)
+        assert a.status_code == 200, url
+    assert "https://" not in r.text
+
+
+def test_page_links_the_other_basemaps(mc):
+    r = mc.get("/maps/layout?basemap=osm")
+    assert "tile.openstreetmap.org" in r.text
+    assert "/maps/layout?basemap=none" in r.text and "/maps/layout?basemap=gaode" in r.text
+
+
+@pytest.mark.parametrize("query", ["basemap=google", "basemap=tianditu"])
+def test_unavailable_basemap_is_a_422_problem(mc, query):
+    r = mc.get(f"/maps/layout?{query}")
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["parameter"] == "basemap"
+
+
+def test_unknown_map_is_a_404_problem(mc):
+    r = mc.get("/maps/nope")
+    assert r.status_code == 404 and r.json()["type"] == "/problems/map-not-found"
+
+
+@pytest.mark.parametrize("path", ["../package.json", "leaflet/package.json", "lodash/lodash.js",
+                                  "leaflet/dist/../../../pyproject.toml"])
+def test_vendor_route_serves_nothing_else(mc, path):
+    r = mc.get(f"/static/vendor/{path}")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_vendor_files_are_cached_by_browsers(mc):
+    r = mc.get("/static/vendor/leaflet/dist/leaflet.css")
+    assert r.status_code == 200 and "max-age" in r.headers["cache-control"]
+    assert r.headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.skipif(shutil.which("chromium") is not None, reason="Chromium is installed")
+def test_thumbnail_without_chromium_is_a_404_problem(mc):
+    r = mc.get("/maps/layout/thumbnail.png")
+    assert r.status_code == 404 and r.json()["type"] == "/problems/browser-unavailable"
+
+
+@pytest.mark.client
+def test_thumbnail_is_a_png_made_by_chromium(mc):
+    from tests.conftest import require_binary
+
+    require_binary("chromium")
+    r = mc.get("/maps/layout/thumbnail.png")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "thumbnail.png" in mc.get("/maps/").text

@@ -1,0 +1,184 @@
+"""Object-tree checks of every map: layers, legend entries, bounds, popups, precision flags."""
+
+import folium
+import pytest
+
+from geo.styles import IOT_TIER_COLOURS, LAYOUT_UNIT_COLOURS, PARK_TYPE_COLOURS
+from maps.elements import DivMarkers, TitleBlock
+from maps.registry import MAPS
+from tests.maps.helpers import (
+    geojson_features,
+    group_names,
+    legend,
+    markers,
+    of_type,
+    side_panel,
+    title_block,
+)
+
+GANZHOU_BBOX = (113.9, 24.4, 116.7, 27.3)  # lon/lat, a little wider than the city
+JIANGXI_BBOX = (113.4, 24.4, 118.6, 30.1)
+
+
+def inside(bounds, bbox) -> bool:
+    (south, west), (north, east) = bounds
+    return bbox[0] <= west < east <= bbox[2] and bbox[1] <= south < north <= bbox[3]
+
+
+@pytest.mark.parametrize("name", list(MAPS))
+def test_every_map_has_the_common_furniture(built, name):
+    m = built[name]
+    assert isinstance(m, folium.Map)
+    assert len(of_type(m, folium.LayerControl)) == 1
+    assert title_block(m).data_date and title_block(m).sources
+    assert legend(m).entries
+    rendered = m.get_root().render()
+    for needle in ("L.control.scale", "L.control.fullscreen", "L.Control.Measure", "atlas-north"):
+        assert needle in rendered, needle
+
+
+@pytest.mark.parametrize("name", list(MAPS))
+def test_every_map_is_fitted_to_its_region(built, name):
+    bbox = GANZHOU_BBOX if MAPS[name].region == "ganzhou" else JIANGXI_BBOX
+    assert inside(built[name].get_bounds(), bbox)
+
+
+def test_layout_colours_counties_by_unit_with_cited_popups(built, ctx):
+    m = built["layout"]
+    counties = geojson_features(m, "atlas-county")
+    assert len(counties) == 18
+    gdf = ctx.result("counties").gdf.set_index("adcode")
+    for f in counties:
+        row = gdf.loc[f["id"]]
+        assert f["style"]["fillColor"] == LAYOUT_UNIT_COLOURS[row["layout_unit"]]
+        assert "发展重点（表2）" in f["popup"]
+        assert row["cite"] in f["popup"]
+    assert len(geojson_features(m, "atlas-unit")) == 5
+
+
+def test_layout_legend_lists_the_five_units_in_the_shared_colours(built):
+    entries = {e.label: e.colour for e in legend(built["layout"]).entries if e.symbol == "fill"}
+    assert entries == LAYOUT_UNIT_COLOURS
+
+
+def test_layout_zones_and_axis_are_flagged_schematic(built):
+    m = built["layout"]
+    zones = [c for c in of_type(m, folium.CircleMarker) if "atlas-zone" in
+             c.options.get("className", "")]
+    assert len(zones) == 3
+    assert all("atlas-schematic" in z.options["className"] for z in zones)
+    axis = [p for p in of_type(m, folium.PolyLine) if "atlas-axis" in
+            p.options.get("className", "")]
+    assert len(axis) == 1 and len(axis[0].locations) == 5  # MST through 6 belt seats
+    assert axis[0].options.get("dashArray")  # dashed: a schematic line
+    assert any("示意" in g for g in group_names(m))
+    labels = [mk.html for mk in markers(m, "atlas-label")]
+    assert sum("（示意）" in t for t in labels) >= 4  # 3 zones + the axis
+
+
+def test_layout_labels_every_county(built, ctx):
+    names = {mk.html for mk in markers(built["layout"], "atlas-label")}
+    assert set(ctx.result("counties").gdf["name"]) <= names
+
+
+def test_parks_draws_every_placed_park_once(built, ctx):
+    parks = ctx.result("parks").gdf
+    placed = parks[parks.geometry.notna()]
+    drawn = markers(built["parks"], "atlas-park")
+    assert sorted(mk.key for mk in drawn) == sorted(placed["id"])
+    clusters = [d for d in of_type(built["parks"], DivMarkers)
+                if type(d._parent).__name__ == "MarkerCluster"]
+    assert len(clusters) == 1 and len(clusters[0].markers) == len(placed)
+
+
+def test_parks_show_location_precision_in_symbol_and_popup(built, ctx):
+    parks = ctx.result("parks").gdf.set_index("id")
+    for mk in markers(built["parks"], "atlas-park"):
+        precision = parks.loc[mk.key, "location_precision"]
+        assert f'class="atlas-sym {precision}"' in mk.html
+        assert "precise" not in mk.html  # no park has a surveyed position
+        if precision == "county_seat":
+            assert "位置为区县驻地" in mk.popup
+        else:
+            assert "示意点" in mk.popup
+
+
+def test_parks_legend_uses_the_shared_type_colours(built):
+    entries = legend(built["parks"]).entries
+    types = {e.label: e.colour for e in entries if e.symbol == "glyph" and
+             e.precision == "type"}
+    assert types and all(PARK_TYPE_COLOURS[t] == c for t, c in types.items())
+    assert any("区县驻地" in e.label and e.precision == "county_seat" for e in entries)
+    assert any("eps" in n and "min_samples" in n for n in legend(built["parks"]).notes)
+
+
+def test_parks_hulls_match_the_clusters(built, ctx):
+    from maps.clustering import ClusterParams, cluster_labels
+
+    parks = ctx.result("parks").gdf
+    placed = parks[parks.geometry.notna()]
+    n = len(set(cluster_labels(placed, ClusterParams())) - {-1})
+    hulls = geojson_features(built["parks"], "atlas-cluster-hull")
+    assert len(hulls) == n >= 2
+    assert all("个园区" in h["popup"] for h in hulls)
+
+
+def test_parks_without_position_are_listed_beside_the_map(built, ctx):
+    parks = ctx.result("parks").gdf
+    unplaced = parks[parks.geometry.isna()]
+    content = side_panel(built["parks"]).content
+    assert f"未定位园区（{len(unplaced)}个）" in content
+    for name in unplaced["name"]:
+        assert name.replace("&", "&amp;").replace("“", "“") in content
+
+
+def test_iot_tiers_counties_circles_and_targets(built, ctx):
+    m = built["iot"]
+    zones = ctx.result("iot_zones").gdf
+    areas = zones[(zones["kind"] == "deployment_area") & zones.geometry.notna()]
+    for tier in ("1", "2", "3"):
+        drawn = geojson_features(m, f"atlas-iot-tier{tier}")
+        assert len(drawn) == (areas["tier"].astype(str) == tier).sum()
+        assert all(f["style"]["fillColor"] == IOT_TIER_COLOURS[tier] for f in drawn)
+    tier1 = geojson_features(m, "atlas-iot-tier1")
+    assert all("示意" in f["popup"] for f in tier1)
+    fills = {e.colour for e in legend(m).entries if e.symbol == "fill"}
+    assert fills == set(IOT_TIER_COLOURS.values())
+    rendered = m.get_root().render()
+    for figure in ("250万个", "280万个", "89个", "100个", "120个"):
+        assert figure in rendered
+
+
+def test_iot_shows_agricultural_bases_with_their_precision(built):
+    agri = markers(built["iot"], "atlas-agri")
+    assert len(agri) >= 2
+    assert all("county_seat" in mk.html and "区县驻地" in mk.popup for mk in agri)
+
+
+def test_province_cities_population_and_data_centre_layout(built, ctx):
+    m = built["province"]
+    assert len(geojson_features(m, "atlas-prefecture")) == 11
+    circles = [c for c in of_type(m, folium.CircleMarker)
+               if "atlas-population" in c.options.get("className", "")]
+    assert len(circles) == 11
+    dc = markers(m, "atlas-dc")
+    assert sorted(">核<" in mk.html for mk in dc) == [False] * 4 + [True]
+    layouts = ctx.result("province_layout").gdf
+    drawn = layouts[layouts["location_precision"] == "prefecture_polygon"]["layout_id"]
+    assert len(geojson_features(m, "atlas-layout")) == drawn.nunique()
+    assert "一核四副" in side_panel(m).content
+
+
+def test_chinese_title_block_with_sources_and_date(built):
+    for m in built.values():
+        tb = of_type(m, TitleBlock)[0]
+        assert tb.title and any("赣州市“十四五”数字经济发展规划" in s for s in tb.sources)
+        assert "2020" in tb.data_date
+        assert "离线" in tb.basemap_note
+
+
+def test_geojson_carries_geometry_and_ids_only(built):
+    for m in built.values():
+        for g in of_type(m, folium.GeoJson):
+            for f in g.data["features"]:
+                assert set(f["properties"]) <= {"id"}
