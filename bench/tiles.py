@@ -3,7 +3,10 @@
     .venv/bin/python bench/tiles.py [--seconds 5] [--connections 32]
 
 1. Renders the z0-14 pyramid of every layer into a fresh temporary data dir (cold: no
-   MBTiles cache), then once more from the cache (a restart with unchanged data).
+   MBTiles cache), then once more from the cache (a restart with unchanged data). Ganzhou
+   layers are rendered to z14, Jiangxi-wide ones to z12; their z13/z14 tiles are overzoomed
+   on first request, timed here over the 章贡区 area. Wall and CPU seconds (this process and
+   tippecanoe; CPU is the steadier figure on a shared machine).
 2. Serves one cached tile (z8 over 章贡区) from two uvicorn subprocesses on 127.0.0.1: the
    real FastAPI app (``create_app`` + the tiles router, all middleware) and a bare Starlette
    route returning the same bytes and headers. Drives each with ``wrk`` when installed, else
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -38,12 +42,18 @@ def tile_address(z: int = 8) -> tuple[int, int, int]:
     return (z, *lonlat_to_tile(*ZHANGGONG, z))
 
 
+def _cpu() -> float:
+    own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                    resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def cold_generation(data_dir: Path) -> None:
-    """Time layer builds, the cold pyramid and a reload from the MBTiles cache."""
+    """Time layer builds, the cold pyramid, a reload from the MBTiles cache and overzooming."""
     from geo.catalog import BuildContext
     from geo.layers import LAYERS
     from geo.settings import AtlasSettings
-    from geo.tiles import TileStore
+    from geo.tiles import TileStore, lonlat_to_tile
 
     ctx = BuildContext(AtlasSettings(data_dir=data_dir))
     t0 = time.perf_counter()
@@ -51,30 +61,42 @@ def cold_generation(data_dir: Path) -> None:
         ctx.result(name)
     print(f"layer build (not part of tiles): {time.perf_counter() - t0:.2f} s")
     for label in ("cold pyramid z0-14, all layers", "restart, MBTiles cache hit"):
-        t0 = time.perf_counter()
-        stats = TileStore.for_context(ctx).ensure()
-        total = time.perf_counter() - t0
-        print(f"{label}: {total:.2f} s (tippecanoe {stats.tippecanoe_seconds:.2f} s, "
-              f"encode {total - stats.tippecanoe_seconds:.2f} s); {stats.shapes} shapes, "
+        store = TileStore.for_context(ctx)
+        c0, t0 = _cpu(), time.perf_counter()
+        stats = store.ensure()
+        total, cpu = time.perf_counter() - t0, _cpu() - c0
+        print(f"{label}: {total:.2f} s, cpu {cpu:.2f} s (tippecanoe {stats.tippecanoe_seconds:.2f}"
+              f" s, encode {total - stats.tippecanoe_seconds:.2f} s); {stats.shapes} shapes, "
               f"{stats.tiles} layer tiles, {stats.bytes / 1e6:.1f} MB "
               f"({stats.distinct_bytes / 1e6:.1f} MB distinct)")
+    low = sorted(n for n, z in stats.maxzooms.items() if z < 14)
+    print(f"rendered to z12, overzoomed at z13-14: {', '.join(low)}")
+    count, t0 = 0, time.perf_counter()
+    for z in (13, 14):
+        x0, y0 = lonlat_to_tile(ZHANGGONG[0] - 0.1, ZHANGGONG[1] + 0.1, z)
+        x1, y1 = lonlat_to_tile(ZHANGGONG[0] + 0.1, ZHANGGONG[1] - 0.1, z)
+        for x in range(x0, x1 + 1):
+            for y in range(y0, y1 + 1):
+                for name in low:
+                    store.tile((name,), z, x, y)
+                    count += 1
+    elapsed = time.perf_counter() - t0
+    print(f"overzoom on first request: {count} layer tiles (z13-14, 0.2 deg around 章贡区) in "
+          f"{elapsed * 1e3:.0f} ms, {elapsed / count * 1e6:.0f} us each")
 
 
 # ----------------------------------------------------------------------------- servers
 
 
 def serve_fastapi(port: int, data_dir: Path) -> None:
-    """Child process: the real app with the tiles router, pyramid loaded before serving."""
+    """Child process: the real app (tiles router and fast path), pyramid loaded first."""
     import uvicorn
 
     from api.app import create_app
-    from api.routers import tiles
     from geo.settings import AtlasSettings
     from geo.tiles import TileStore
 
-    app = create_app(AtlasSettings(data_dir=data_dir))
-    if not any(getattr(r, "path", "").startswith("/tiles/") for r in app.routes):
-        app.include_router(tiles.router, tags=["tiles"])
+    app = create_app(AtlasSettings(data_dir=data_dir))  # includes the tiles router
     app.state.tile_store = TileStore.for_context(app.state.service.ctx)
     app.state.tile_store.ensure()
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
@@ -94,7 +116,7 @@ def serve_starlette(port: int, data_dir: Path) -> None:
     store = TileStore.for_context(BuildContext(AtlasSettings(data_dir=data_dir)))
     tile = store.tile(("counties",), *tile_address())
     headers = {"ETag": tile.etag, "Cache-Control": "public, max-age=86400",
-               "Vary": "Accept-Encoding"}
+               "Vary": "Accept-Encoding, Origin"}
 
     async def endpoint(request):
         return Response(tile.data, media_type=MVT_MEDIA_TYPE, headers=headers)

@@ -89,6 +89,7 @@ class FeatureIndex:
 
     result: LayerResult
     _geometry_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
+    _feature_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         gdf = self.result.gdf
@@ -175,9 +176,16 @@ class FeatureIndex:
         return sub.index.to_numpy()
 
     def feature_bytes(self, i: int, crs: str, properties: tuple[str, ...] | None) -> bytes:
-        """One serialised GeoJSON Feature."""
-        props = self._properties_json[i] if properties is None else orjson.dumps(
-            {k: self.records[i][k] for k in properties})
+        """One serialised GeoJSON Feature (whole-feature bytes cached per CRS)."""
+        if properties is None:
+            if crs not in self._feature_json:
+                geoms = self.geometry_json(crs)
+                self._feature_json[crs] = [
+                    b'{"type":"Feature","id":%s,"geometry":%s,"properties":%s}' % (
+                        self._id_json[k], geoms[k], self._properties_json[k])
+                    for k in range(len(self.ids))]
+            return self._feature_json[crs][i]
+        props = orjson.dumps({k: self.records[i][k] for k in properties})
         return b'{"type":"Feature","id":%s,"geometry":%s,"properties":%s}' % (
             self._id_json[i], self.geometry_json(crs)[i], props)
 

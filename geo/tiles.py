@@ -4,21 +4,33 @@ Design, in the order the work happens:
 
 1. Geometries are de-duplicated across *all* layers (the counties appear in four layers, the
    Ganzhou outline in dozens of plan rows): about 140 distinct shapes instead of ~400 rows.
-2. One tippecanoe run tiles those shapes z0-14 into an MBTiles file, the shape index as the
+2. Each layer gets a native maximum zoom: 14 for layers inside Ganzhou (the extent of
+   ``counties``), 12 (``OVERZOOM_BASE``) for the Jiangxi-wide ones (``prefectures``,
+   ``jiangxi_counties``, ``province_layout``, ``fiveg_targets``). A shape used only by
+   Jiangxi-wide layers carries ``tippecanoe.maxzoom = 12``.
+3. One tippecanoe run tiles those shapes into an MBTiles file, the shape index as the
    feature id and no attributes. ``--no-simplification-of-shared-nodes`` simplifies every
    border shared by two shapes identically, so neighbouring counties stay seamless at every
    zoom (tippecanoe's successor to ``--detect-shared-borders``).
-3. Each distinct tile tippecanoe wrote is re-encoded once per layer at the protobuf level:
+4. Each distinct tile tippecanoe wrote is re-encoded once per layer at the protobuf level:
    a shape's geometry bytes are copied verbatim into one feature per layer row that uses the
-   shape, with that row's few short attributes (id, name, queryable categories).
-4. The result is one ``{tile key: Tile}`` dict per layer, each ``Tile`` holding its bytes and
-   strong ETag. A multi-layer tile is the concatenation of single-layer tiles (protobuf
-   messages concatenate into one ``Tile`` with several layers), built once per layer set.
+   shape, with that row's few short attributes (id, name, queryable categories). A layer
+   takes tiles only up to its native maximum zoom.
+5. The result is one ``TileIndex`` (``{tile key: Tile}``) per layer, each ``Tile`` holding
+   its bytes and strong ETag. A multi-layer tile is the concatenation of single-layer tiles
+   (protobuf messages concatenate into one ``Tile`` with several layers), built once per set.
+6. A z13/z14 tile of a Jiangxi-wide layer is *overzoomed* on first request: its z12 parent
+   is decoded, clipped to the child's quarter/sixteenth (plus tippecanoe's 80-unit buffer),
+   scaled by 2 or 4 and re-encoded (``overzoom_layer_tile``); the result is kept in the
+   index. Every feature keeps its attributes; geometry keeps z12 precision (about 2.4 m at
+   this latitude), far below the ~220 m vertex spacing of the boundary data. Shared
+   borders stay shared: both neighbours come from the same z12 geometry.
 
 The MBTiles file is kept under ``data_dir/cache/tiles`` named by a hash of its input, so a
-restart with unchanged data only re-reads it. Cost (2 cores): tippecanoe ~6 s, because the
-province-wide layers put ~49,000 tiles under Jiangxi (Ganzhou alone: ~12,000), plus ~1.2 s of
-re-encoding; see ``bench/README.md``. Nothing here imports the web framework.
+restart with unchanged data only re-reads it. tippecanoe's cost is about 0.2 s per zoom level
+for the 220,000 boundary vertices plus ~100 us per tile; rendering the Jiangxi-wide shapes
+only to z12 removes ~35,000 z13/z14 tiles (see ``bench/README.md``). Nothing here imports
+the web framework.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import shapely
@@ -53,6 +66,9 @@ MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 TILE_MATRIX_SET = "WebMercatorQuad"
 TILE_MATRIX_SET_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 GZIP_MIN_BYTES = 1024  # the app's GZipMiddleware threshold: smaller tiles go out as they are
+OVERZOOM_BASE = 12  # Jiangxi-wide layers are rendered to here and overzoomed to MAX_ZOOM
+DETAIL_LAYER = "counties"  # layers inside its extent (Ganzhou) are rendered to MAX_ZOOM
+BUFFER = 80  # tippecanoe's default buffer: 5 of 256 pixels = 80 of 4096 tile units
 _SET_CACHE_SIZE = 32
 _TIPPECANOE_ARGS = (
     "--quiet", "--force", "--no-tile-compression", "--no-tile-stats",
@@ -358,10 +374,13 @@ def tippecanoe_path() -> Path:
     return Path(found)
 
 
-def _shapes_geojsonl(shapes: Sequence) -> bytes:
+def _shapes_geojsonl(shapes: Sequence, maxzooms: Sequence[int]) -> bytes:
+    """Newline-delimited GeoJSON of the shapes; ``tippecanoe.maxzoom`` where below 14."""
     geoms = shapely.to_geojson(list(shapes))
-    return b"\n".join(b'{"type":"Feature","id":%d,"properties":{},"geometry":%s}'
-                      % (i, g.encode()) for i, g in enumerate(geoms))
+    return b"\n".join(
+        b'{"type":"Feature","id":%d,%s"properties":{},"geometry":%s}'
+        % (i, b"" if mz >= MAX_ZOOM else b'"tippecanoe":{"maxzoom":%d},' % mz, g.encode())
+        for i, (g, mz) in enumerate(zip(geoms, maxzooms, strict=True)))
 
 
 def _render_mbtiles(geojsonl: bytes, cache_dir: Path) -> tuple[Path, bool]:
@@ -389,7 +408,10 @@ def _render_mbtiles(geojsonl: bytes, cache_dir: Path) -> tuple[Path, bool]:
 
 
 def _read_mbtiles(path: Path) -> tuple[dict[str, bytes], list[tuple[int, int, int, str]]]:
-    """Distinct tile blobs by id and the (z, x, y, id) map; y converted from TMS to XYZ."""
+    """Distinct tile blobs by id and the (z, x, y, id) map; y converted from TMS to XYZ.
+
+    Blob ids start with ``{zoom}/``.
+    """
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         names = {r[0] for r in con.execute("select name from sqlite_master")}
@@ -410,6 +432,52 @@ def _read_mbtiles(path: Path) -> tuple[dict[str, bytes], list[tuple[int, int, in
     return blobs, positions
 
 
+class _Missing:
+    """Type of ``MISSING``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()  # TileIndex.lookup: "not computed yet" (as opposed to None = empty)
+
+
+class TileIndex(dict):
+    """``{tile key: Tile}`` of one layer or layer set, complete up to ``complete_to``.
+
+    Up to that zoom a missing key is an empty tile. Deeper tiles are overzoomed on demand
+    and stored here, ``None`` standing for an empty one.
+    """
+
+    __slots__ = ("complete_to",)
+
+    def __init__(self, tiles: dict[int, Tile | None] | None = None,
+                 complete_to: int = MAX_ZOOM) -> None:
+        super().__init__(tiles or {})
+        self.complete_to = complete_to
+
+    def lookup(self, z: int, key: int) -> Tile | None | _Missing:
+        """The tile, None when it is empty, ``MISSING`` when it still has to be overzoomed."""
+        if z <= self.complete_to:
+            return self.get(key)
+        return self.get(key, MISSING)
+
+
+def native_maxzooms(results: Sequence[LayerResult],
+                    detail_bounds: Sequence[float] | None) -> dict[str, int]:
+    """Per layer: MAX_ZOOM inside ``detail_bounds`` (lon/lat box), else OVERZOOM_BASE."""
+    out = {}
+    for r in results:
+        b = layer_bounds([r])
+        inside = detail_bounds is None or not all(math.isfinite(v) for v in b) or (
+            b[0] >= detail_bounds[0] - 1e-6 and b[1] >= detail_bounds[1] - 1e-6
+            and b[2] <= detail_bounds[2] + 1e-6 and b[3] <= detail_bounds[3] + 1e-6)
+        out[r.layer.name] = MAX_ZOOM if inside else OVERZOOM_BASE
+    return out
+
+
 @dataclass
 class PyramidStats:
     """What a pyramid build produced and how long it took."""
@@ -421,28 +489,40 @@ class PyramidStats:
     bytes: int
     distinct_bytes: int
     from_cache: bool
+    maxzooms: dict[str, int] = field(default_factory=dict)
 
 
 def render_pyramid(results: Sequence[LayerResult], cache_dir: Path,
-                   ) -> tuple[dict[str, dict[int, Tile]], PyramidStats]:
-    """Tile every layer of ``results`` z0-14: ``{layer: {tile key: Tile}}`` and statistics."""
+                   maxzooms: dict[str, int] | None = None,
+                   ) -> tuple[dict[str, TileIndex], PyramidStats]:
+    """Tile every layer of ``results`` to its native zoom: ``{layer: TileIndex}``, statistics.
+
+    ``maxzooms`` gives a layer's native maximum zoom (default MAX_ZOOM); its index is complete
+    to that zoom and ``TileStore`` overzooms it beyond.
+    """
     t0 = time.perf_counter()
     shapes, encoders = _prepare(results)
-    geojsonl = _shapes_geojsonl(shapes)
-    t1 = time.perf_counter()
-    mbtiles, cached = _render_mbtiles(geojsonl, cache_dir)
-    t2 = time.perf_counter()
-    blobs, positions = _read_mbtiles(mbtiles)
+    layer_max = [min((maxzooms or {}).get(enc.name, MAX_ZOOM), MAX_ZOOM) for enc in encoders]
+    shape_max = [MIN_ZOOM] * len(shapes)
     users: dict[int, list[int]] = {}  # shape id -> encoders (layers) drawing it
     for i, enc in enumerate(encoders):
         for sid in enc.rows_by_shape:
             users.setdefault(sid, []).append(i)
+            shape_max[sid] = max(shape_max[sid], layer_max[i])
+    geojsonl = _shapes_geojsonl(shapes, shape_max)
+    t1 = time.perf_counter()
+    mbtiles, cached = _render_mbtiles(geojsonl, cache_dir)
+    t2 = time.perf_counter()
+    blobs, positions = _read_mbtiles(mbtiles)
     interned: dict[bytes, Tile] = {}
     encoded: dict[str, list[tuple[int, Tile]]] = {}
     for blob_id, blob in blobs.items():
+        zoom = int(blob_id.split("/", 1)[0])
         features = _shape_features(blob)
         out = []
         for i in sorted({i for f in features for i in users.get(f[0], ())}):
+            if layer_max[i] < zoom:
+                continue
             data = encoders[i].encode(features)
             if data is not None:
                 tile = interned.get(data)
@@ -450,7 +530,7 @@ def render_pyramid(results: Sequence[LayerResult], cache_dir: Path,
                     tile = interned[data] = Tile(data)
                 out.append((i, tile))
         encoded[blob_id] = out
-    indexes: list[dict[int, Tile]] = [{} for _ in encoders]
+    indexes = [TileIndex(complete_to=mz) for mz in layer_max]
     for z, x, y, blob_id in positions:
         key = tile_key(z, x, y)
         for i, tile in encoded[blob_id]:
@@ -460,11 +540,250 @@ def render_pyramid(results: Sequence[LayerResult], cache_dir: Path,
         seconds=time.perf_counter() - t0, tippecanoe_seconds=t2 - t1, shapes=len(shapes),
         tiles=sum(len(i) for i in indexes),
         bytes=sum(len(t.data) for i in indexes for t in i.values()),
-        distinct_bytes=sum(len(d) for d in interned), from_cache=cached)
+        distinct_bytes=sum(len(d) for d in interned), from_cache=cached,
+        maxzooms={enc.name: mz for enc, mz in zip(encoders, layer_max, strict=True)})
     return pyramid, stats
 
 
+# --------------------------------------------------------------------------- overzoom
+
+
+def _packed_varints(buf: bytes) -> list[int]:
+    out = []
+    pos, end = 0, len(buf)
+    while pos < end:
+        b = buf[pos]
+        if b < 0x80:
+            out.append(b)
+            pos += 1
+        else:
+            value, pos = _read_varint(buf, pos)
+            out.append(value)
+    return out
+
+
+def _decode_parts(geometry: bytes) -> list[list[tuple[int, int]]]:
+    """The MoveTo-started parts (points, lines or rings) of an MVT geometry, tile units."""
+    ints = _packed_varints(geometry)
+    parts: list[list[tuple[int, int]]] = []
+    x = y = i = 0
+    n = len(ints)
+    while i < n:
+        command = ints[i]
+        op, count = command & 7, command >> 3
+        i += 1
+        if op == 7:  # ClosePath
+            continue
+        for _ in range(count):
+            dx, dy = ints[i], ints[i + 1]
+            i += 2
+            x += (dx >> 1) ^ -(dx & 1)
+            y += (dy >> 1) ^ -(dy & 1)
+            if op == 1:
+                parts.append([(x, y)])
+            else:
+                parts[-1].append((x, y))
+    return parts
+
+
+def _ring_area2(ring: Sequence[tuple[int, int]]) -> int:
+    """Twice the signed area (surveyor's formula in tile coordinates, y down)."""
+    nxt = [*ring[1:], ring[0]]
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, nxt, strict=True))
+
+
+def _to_shape(gtype: int, parts: list[list[tuple[int, int]]]):
+    """A shapely geometry in tile units; MVT v2: a positive-area ring starts a polygon."""
+    if gtype == 1:
+        return shapely.MultiPoint([p[0] for p in parts])
+    if gtype == 2:
+        return shapely.MultiLineString([p for p in parts if len(p) >= 2])
+    polygons: list[tuple[list, list]] = []
+    for ring in parts:
+        area = _ring_area2(ring)
+        if area > 0:
+            polygons.append((ring, []))
+        elif area < 0 and polygons:
+            polygons[-1][1].append(ring)
+    return shapely.MultiPolygon([shapely.Polygon(shell, holes) for shell, holes in polygons])
+
+
+def _zigzag(n: int) -> int:
+    return (n << 1) ^ (n >> 63)
+
+
+class _GeometryWriter:
+    """MVT geometry commands with the cursor carried across parts."""
+
+    def __init__(self) -> None:
+        self.ints: list[int] = []
+        self.x = self.y = 0
+
+    def part(self, coords: Sequence[tuple[int, int]], close: bool) -> None:
+        out = self.ints
+        for j, (x, y) in enumerate(coords):
+            if j == 0:
+                out.append(1 << 3 | 1)  # MoveTo, 1
+            elif j == 1:
+                out.append((len(coords) - 1) << 3 | 2)  # LineTo, n - 1
+            out.append(_zigzag(x - self.x))
+            out.append(_zigzag(y - self.y))
+            self.x, self.y = x, y
+        if close:
+            out.append(1 << 3 | 7)  # ClosePath
+
+    def points(self, coords: Sequence[tuple[int, int]]) -> None:
+        self.ints.append(len(coords) << 3 | 1)
+        for x, y in coords:
+            self.ints += (_zigzag(x - self.x), _zigzag(y - self.y))
+            self.x, self.y = x, y
+
+    def encode(self) -> bytes:
+        return b"".join(_varint(v) for v in self.ints)
+
+
+def _int_coords(coords) -> list[tuple[int, int]]:
+    """Coordinates rounded to tile units, consecutive repeats dropped."""
+    out: list[tuple[int, int]] = []
+    for x, y in coords:
+        p = (round(x), round(y))
+        if not out or out[-1] != p:
+            out.append(p)
+    return out
+
+
+def _encode_shape(gtype: int, geom) -> bytes:
+    """MVT geometry of a clipped, scaled shape (rounded; degenerate parts dropped)."""
+    writer = _GeometryWriter()
+    parts = shapely.get_parts(geom)
+    if gtype == 1:
+        pts = [(round(p.x), round(p.y)) for p in parts if isinstance(p, shapely.Point)]
+        if pts:
+            writer.points(pts)
+    elif gtype == 2:
+        for line in parts:
+            if isinstance(line, shapely.LineString):
+                coords = _int_coords(line.coords)
+                if len(coords) >= 2:
+                    writer.part(coords, close=False)
+    else:
+        for poly in parts:
+            if not isinstance(poly, shapely.Polygon):
+                continue
+            shell = _int_coords(poly.exterior.coords)[:-1]
+            area = _ring_area2(shell) if len(shell) >= 3 else 0
+            if area == 0:
+                continue
+            writer.part(shell if area > 0 else shell[::-1], close=True)
+            for interior in poly.interiors:
+                hole = _int_coords(interior.coords)[:-1]
+                area = _ring_area2(hole) if len(hole) >= 3 else 0
+                if area != 0:
+                    writer.part(hole if area < 0 else hole[::-1], close=True)
+    return writer.encode()
+
+
+@dataclass(frozen=True)
+class _DecodedLayer:
+    """One MVT layer: its name field, the features as shapes and its other fields verbatim."""
+
+    head: bytes
+    features: tuple[tuple[bytes, int, object], ...]  # (id/tags fields, type, shape)
+    tail: bytes
+
+
+def _raw_fields(buf: bytes) -> Iterable[tuple[int, int | bytes, bytes]]:
+    """(field number, value, the field's own bytes) of one message."""
+    pos, end = 0, len(buf)
+    while pos < end:
+        start = pos
+        tag, pos = _read_varint(buf, pos)
+        wire = tag & 7
+        if wire == 0:
+            value, pos = _read_varint(buf, pos)
+        elif wire == 2:
+            size, pos = _read_varint(buf, pos)
+            value, pos = buf[pos:pos + size], pos + size
+        elif wire in (1, 5):
+            size = 8 if wire == 1 else 4
+            value, pos = buf[pos:pos + size], pos + size
+        else:  # pragma: no cover - groups are not used by MVT
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        yield tag >> 3, value, buf[start:pos]
+
+
+@lru_cache(maxsize=64)
+def _decode_layer(tile: bytes) -> _DecodedLayer:
+    """Decode a single-layer tile once (the 4 or 16 children of a parent share it)."""
+    head, tail, features = b"", [], []
+    for number, layer, _ in _raw_fields(tile):
+        if number != 3:
+            continue
+        for lnum, value, raw in _raw_fields(layer):
+            if lnum == 1:
+                head = raw
+            elif lnum == 2:
+                meta, gtype, geometry = [], 0, b""
+                for fnum, fvalue, fraw in _raw_fields(value):
+                    if fnum == 3:
+                        gtype = fvalue
+                    elif fnum == 4:
+                        geometry = fvalue
+                    else:
+                        meta.append(fraw)
+                if gtype in (1, 2, 3):
+                    features.append((b"".join(meta), gtype,
+                                     _to_shape(gtype, _decode_parts(geometry))))
+            else:
+                tail.append(raw)
+    return _DecodedLayer(head, tuple(features), b"".join(tail))
+
+
+def overzoom_layer_tile(parent: bytes, dz: int, col: int, row: int) -> bytes | None:
+    """The child ``(col, row)``, ``dz`` zooms below a single-layer MVT tile, or None if empty.
+
+    ``col`` and ``row`` count children inside the parent (0 to 2^dz - 1). Geometry is clipped
+    to the child plus ``BUFFER`` units, scaled by 2^dz and rounded; feature ids, attributes,
+    keys, values and extent are copied.
+    """
+    layer = _decode_layer(parent)
+    scale = 1 << dz
+    size = EXTENT / scale
+    x0, y0, margin = col * size, row * size, BUFFER / scale
+    rect = (x0 - margin, y0 - margin, x0 + size + margin, y0 + size + margin)
+    features = []
+    for meta, gtype, shape in layer.features:
+        minx, miny, maxx, maxy = shape.bounds
+        if minx > rect[2] or maxx < rect[0] or miny > rect[3] or maxy < rect[1]:
+            continue
+        clipped = shapely.clip_by_rect(shape, *rect)
+        if clipped.is_empty:
+            continue
+        moved = shapely.transform(clipped, lambda c: (c - (x0, y0)) * scale)
+        geometry = _encode_shape(gtype, moved)
+        if geometry:
+            features.append(_len_field(2, meta + _int_field(3, gtype) + _len_field(4, geometry)))
+    if not features:
+        return None
+    return _len_field(3, layer.head + b"".join(features) + layer.tail)
+
+
 # --------------------------------------------------------------------------- store
+
+
+Limits = tuple[tuple[int, int, int, int], ...]  # per zoom: min col, min row, max col, max row
+
+
+def limits_of(bounds: Sequence[float]) -> Limits | None:
+    """Tile column/row ranges per zoom 0-14 of a lon/lat box (None when it has no extent)."""
+    if not all(math.isfinite(v) for v in bounds):
+        return None
+    out = []
+    for z in range(MIN_ZOOM, MAX_ZOOM + 1):
+        x0, y0 = lonlat_to_tile(bounds[0], bounds[3], z)
+        x1, y1 = lonlat_to_tile(bounds[2], bounds[1], z)
+        out.append((x0, y0, x1, y1))
+    return tuple(out)
 
 
 @dataclass
@@ -474,9 +793,11 @@ class TileStore:
     ctx: BuildContext
     cache_dir: Path
     stats: PyramidStats | None = None
-    _layers: dict[str, dict[int, Tile]] = field(default_factory=dict, repr=False)
-    _sets: OrderedDict[tuple[str, ...], dict[int, Tile]] = field(
+    _layers: dict[str, TileIndex] = field(default_factory=dict, repr=False)
+    _sets: OrderedDict[tuple[str, ...], TileIndex] = field(
         default_factory=OrderedDict, repr=False)
+    _maxzooms: dict[str, int] = field(default_factory=dict, repr=False)
+    _limits: dict[str, Limits | None] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -489,6 +810,28 @@ class TileStore:
         """Whether the pyramid has been rendered."""
         return self.stats is not None
 
+    def maxzoom(self, name: str) -> int:
+        """Native maximum zoom of a layer (14, or 12 when it reaches beyond Ganzhou)."""
+        found = self._maxzooms.get(name)
+        if found is None:
+            from geo.layers import LAYERS
+
+            detail = (layer_bounds([self.ctx.result(DETAIL_LAYER)])
+                      if DETAIL_LAYER in LAYERS else None)
+            found = self._maxzooms[name] = native_maxzooms(
+                [self.ctx.result(name)], detail)[name]
+        return found
+
+    def limits(self, name: str) -> Limits | None:
+        """The layer's tile ranges per zoom (its ``tileMatrixSetLimits``)."""
+        if name not in self._limits:
+            self._limits[name] = limits_of(layer_bounds([self.ctx.result(name)]))
+        return self._limits[name]
+
+    def cached_limits(self, name: str) -> Limits | None | _Missing:
+        """``limits(name)`` if already computed, else ``MISSING`` (no work, no locking)."""
+        return self._limits.get(name, MISSING)
+
     def ensure(self) -> PyramidStats:
         """Render (or load from the cache) every layer's pyramid, once per store."""
         with self._lock:
@@ -496,16 +839,19 @@ class TileStore:
                 from geo.layers import LAYERS
 
                 results = [self.ctx.result(name) for name in LAYERS]
-                self._layers, self.stats = render_pyramid(results, self.cache_dir)
+                maxzooms = {name: self.maxzoom(name) for name in LAYERS}
+                self._layers, self.stats = render_pyramid(results, self.cache_dir, maxzooms)
+                for name in LAYERS:
+                    self.limits(name)
             return self.stats
 
-    def cached_index(self, names: tuple[str, ...]) -> dict[int, Tile] | None:
+    def cached_index(self, names: tuple[str, ...]) -> TileIndex | None:
         """The tile index of a layer set if it is already built (no work, no locking)."""
         if len(names) == 1:
             return self._layers.get(names[0])
         return self._sets.get(names)
 
-    def index(self, names: tuple[str, ...]) -> dict[int, Tile]:
+    def index(self, names: tuple[str, ...]) -> TileIndex:
         """Tile index of a layer set: one layer's own, or the concatenation built once."""
         self.ensure()
         found = self.cached_index(names)
@@ -518,12 +864,15 @@ class TileStore:
                     self._sets.popitem(last=False)
             return self._sets[names]
 
-    def _combine(self, names: tuple[str, ...]) -> dict[int, Tile]:
+    def _combine(self, names: tuple[str, ...]) -> TileIndex:
         parts = [self._layers[n] for n in names]
+        complete = min(p.complete_to for p in parts)
         combos: dict[tuple[int, ...], Tile] = {}
-        out: dict[int, Tile] = {}
+        out = TileIndex(complete_to=complete)
         for key in set().union(*parts):
-            tiles = [p[key] for p in parts if key in p]
+            if key >> 58 > complete:  # overzoomed tiles: combined on demand
+                continue
+            tiles = [t for p in parts if (t := p.get(key)) is not None]
             ident = tuple(id(t) for t in tiles)
             tile = combos.get(ident)
             if tile is None:
@@ -533,9 +882,36 @@ class TileStore:
         return out
 
     def tile(self, names: tuple[str, ...], z: int, x: int, y: int) -> Tile | None:
-        """The tile ``z/x/y`` of a layer set; None when it is empty; 404 error when invalid."""
+        """The tile ``z/x/y`` of a layer set; None when it is empty; 404 error when invalid.
+
+        Beyond a layer's native zoom the tile is overzoomed from its ancestor once and kept.
+        """
         check_tile(z, x, y)
-        return self.index(names).get(tile_key(z, x, y))
+        index = self.index(names)
+        key = tile_key(z, x, y)
+        found = index.lookup(z, key)
+        if found is not MISSING:
+            return found
+        parts = [t for n in names if (t := self._layer_tile(n, z, x, y, key)) is not None]
+        if not parts:
+            return None  # not kept: empty tiles anywhere on Earth must not fill memory
+        tile = parts[0] if len(parts) == 1 else Tile(b"".join(t.data for t in parts))
+        index[key] = tile
+        return tile
+
+    def _layer_tile(self, name: str, z: int, x: int, y: int, key: int) -> Tile | None:
+        """One layer's tile; an overzoomed one is kept (also when empty) if it has a parent."""
+        index = self._layers[name]
+        found = index.lookup(z, key)
+        if found is MISSING:
+            base = index.complete_to
+            dz = z - base
+            parent = index.get(tile_key(base, x >> dz, y >> dz))
+            if parent is None:
+                return None
+            data = overzoom_layer_tile(parent.data, dz, x & ((1 << dz) - 1), y & ((1 << dz) - 1))
+            found = index[key] = None if data is None else Tile(data)
+        return found
 
 
 # --------------------------------------------------------------------------- documents
@@ -543,13 +919,9 @@ class TileStore:
 
 def tile_matrix_limits(bounds: Sequence[float]) -> list[dict]:
     """OGC ``tileMatrixSetLimits`` of a lon/lat box for zooms 0-14."""
-    out = []
-    for z in range(MIN_ZOOM, MAX_ZOOM + 1):
-        x0, y0 = lonlat_to_tile(bounds[0], bounds[3], z)
-        x1, y1 = lonlat_to_tile(bounds[2], bounds[1], z)
-        out.append({"tileMatrix": str(z), "minTileRow": y0, "maxTileRow": y1,
-                    "minTileCol": x0, "maxTileCol": x1})
-    return out
+    return [{"tileMatrix": str(z), "minTileRow": y0, "maxTileRow": y1,
+             "minTileCol": x0, "maxTileCol": x1}
+            for z, (x0, y0, x1, y1) in enumerate(limits_of(bounds) or ())]
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -565,9 +937,17 @@ def _center(bounds: Sequence[float]) -> list[float]:
     return [round((bounds[0] + bounds[2]) / 2, 4), round((bounds[1] + bounds[3]) / 2, 4)]
 
 
-def tilejson(results: Sequence[LayerResult], tiles_url: str, name: str) -> dict:
-    """TileJSON 3.0.0 for a layer set, ``tiles_url`` being the absolute URL template."""
+def tilejson(results: Sequence[LayerResult], tiles_url: str, name: str,
+             maxzooms: dict[str, int] | None = None) -> dict:
+    """TileJSON 3.0.0 for a layer set, ``tiles_url`` being the absolute URL template.
+
+    ``maxzooms`` holds each layer's native maximum zoom (default 14): the ``vector_layers``
+    entry declares it, and the set's ``maxzoom`` is the highest of them, so a client
+    overzooms a Jiangxi-wide layer itself (the server still answers z13-14 with the
+    overzoomed tile).
+    """
     bounds = layer_bounds(results)
+    zooms = {r.layer.name: (maxzooms or {}).get(r.layer.name, MAX_ZOOM) for r in results}
     return {
         "tilejson": "3.0.0",
         "name": name,
@@ -575,13 +955,13 @@ def tilejson(results: Sequence[LayerResult], tiles_url: str, name: str) -> dict:
         "scheme": "xyz",
         "tiles": [tiles_url],
         "minzoom": MIN_ZOOM,
-        "maxzoom": MAX_ZOOM,
+        "maxzoom": max(zooms.values()),
         "bounds": bounds,
         "center": [*_center(bounds), 7],
         "attribution": " ".join(dict.fromkeys(r.layer.licence for r in results)),
         "vector_layers": [
             {"id": r.layer.name, "description": r.layer.title, "minzoom": MIN_ZOOM,
-             "maxzoom": MAX_ZOOM, "fields": tile_fields(r)} for r in results],
+             "maxzoom": zooms[r.layer.name], "fields": tile_fields(r)} for r in results],
     }
 
 

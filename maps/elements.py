@@ -405,3 +405,99 @@ class FeaturePopups(MacroElement):
         ids = dict.fromkeys([*self.popups, *self.tooltips])
         return {i: {k: v for k, v in (("p", self.popups.get(i)), ("t", self.tooltips.get(i)))
                     if v} for i in ids}
+
+
+@dataclass(frozen=True)
+class SiteMarker:
+    """One synthetic demo site as drawn (lat/lon already shifted for the basemap)."""
+
+    lat: float
+    lon: float
+    type: str
+    status: str
+    operator: str
+    band: str
+    county: str
+    radius_m: float
+
+
+class SiteMarkers(MacroElement):
+    """Thousands of synthetic demo sites added to the parent cluster in one call.
+
+    A folium Marker and popup per site would cost hundreds of bytes each (megabytes for the
+    demo inventory); here the page carries columns - integer lat/lon offsets of 1e-4 degree
+    (~10 m: demo points), an index into a small table of (type, status, operator, band,
+    radius) and a county index - about 17 bytes a site, and the script builds the markers
+    and (lazily) their popups. Every
+    marker, cluster badge and popup says 合成演示数据: nothing here is a real site.
+    """
+
+    SCALE = 10_000
+    _template = template("""
+        {% macro script(this, kwargs) %}
+        (function (group, d) {
+            var labels = d.labels, layers = [], icons = {};
+            function esc(s) {
+                return String(s).replace(/[&<>"]/g, function (c) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; });
+            }
+            function icon(k) {
+                if (!icons[k]) {
+                    var s = d.kinds[k][1];
+                    icons[k] = L.divIcon({className: "atlas-site atlas-synthetic " + s,
+                        html: '<span class="atlas-sym synthetic" style="--c:' + d.colours[s] +
+                              '">合</span>', iconSize: [16, 16], iconAnchor: [8, 8]});
+                }
+                return icons[k];
+            }
+            function popup(k, c) {
+                var t = d.kinds[k], rows = [["类型", labels.type[t[0]]],
+                    ["状态", labels.status[t[1]]], ["运营商（合成）", t[2]], ["频段", t[3]],
+                    ["区县", d.counties[c]],
+                    ["模型覆盖半径", t[4] > 0 ? t[4] + " 米" : "不计室外覆盖"]];
+                return '<div class="atlas-popup"><h4>合成演示站点</h4><p class="flag">' +
+                    esc(d.flag) + '</p><table>' + rows.map(function (r) {
+                        return "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>";
+                    }).join("") + "</table></div>";
+            }
+            for (var i = 0; i < d.y.length; i += 1) {
+                (function (k, c) {
+                    var m = L.marker([d.lat0 + d.y[i] / d.scale, d.lon0 + d.x[i] / d.scale],
+                                     {icon: icon(k), keyboard: false});
+                    m.bindPopup(function () { return popup(k, c); }, {maxWidth: 320});
+                    layers.push(m);
+                })(d.k[i], d.c[i]);
+            }
+            if (group.addLayers) { group.addLayers(layers); }
+            else { layers.forEach(function (m) { group.addLayer(m); }); }
+        })({{ this._parent.get_name() }}, {{ this.data|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, sites: list[SiteMarker], colours: dict[str, str],
+                 labels: dict[str, dict[str, str]], flag: str) -> None:
+        super().__init__()
+        self._name = "SiteMarkers"
+        self.sites = list(sites)
+        self.colours = colours
+        self.labels = labels
+        self.flag = flag
+
+    @property
+    def data(self) -> dict:
+        """The columns the inline script reads."""
+        kinds: dict[tuple, int] = {}
+        counties: dict[str, int] = {}
+        lat0 = min((s.lat for s in self.sites), default=0.0)
+        lon0 = min((s.lon for s in self.sites), default=0.0)
+        lat0, lon0 = (float(int(v * 100)) / 100 for v in (lat0, lon0))
+        y, x, k, c = [], [], [], []
+        for s in self.sites:
+            kind = (s.type, s.status, s.operator, s.band, round(s.radius_m))
+            k.append(kinds.setdefault(kind, len(kinds)))
+            c.append(counties.setdefault(s.county, len(counties)))
+            y.append(round((s.lat - lat0) * self.SCALE))
+            x.append(round((s.lon - lon0) * self.SCALE))
+        return {"lat0": lat0, "lon0": lon0, "scale": self.SCALE, "y": y, "x": x, "k": k,
+                "c": c, "kinds": [list(t) for t in kinds], "counties": list(counties),
+                "colours": self.colours, "labels": self.labels, "flag": self.flag}

@@ -44,3 +44,13 @@ class BrowserUnavailableError(AtlasError):
     status = 404
     slug = "browser-unavailable"
     title = "PNG rendering unavailable"
+
+
+class CoverageDataMissingError(AtlasError):
+    """A map built from the coverage analysis was asked for without its coverage input.
+
+    A caller's mistake (``MapInputs.coverage`` not given), not the client's.
+    """
+
+    slug = "coverage-data-missing"
+    title = "Coverage map built without coverage data"

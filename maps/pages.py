@@ -2,8 +2,11 @@
 
 A page is a pure function of (map, basemap, URL root) over layers that do not change while the
 process runs, so each is built on first request (well under a second) and kept in memory.
-Thumbnails are PNGs made by headless Chromium from the offline page, cached on disk under
-``data_dir/cache/maps`` by a hash of the page, so a data change makes new ones.
+The coverage map also depends on the site store and the target overrides: its pages are kept
+per (scenario, data version) and rebuilt once after an import or an override
+(``maps.coverage_data.CoverageSource``). Thumbnails are PNGs made by headless Chromium
+from the offline page, cached on disk under ``data_dir/cache/maps`` by a hash of the page,
+so a data change makes new ones.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from geo.catalog import BuildContext
 from maps.assets import AssetMode
 from maps.base import MapOptions
 from maps.basemaps import NONE, available
+from maps.coverage_data import DEFAULT_SCENARIO, SCENARIOS, CoverageMapData, CoverageSource
+from maps.errors import CoverageDataMissingError
 from maps.registry import get_map
 from maps.render import content_hash, page
 from maps.screenshot import Shot, capture, chromium_path
@@ -24,13 +29,33 @@ THUMB_SCALE = 0.4  # 480 x 320 px
 
 
 class MapPages:
-    """Cache of rendered pages and thumbnails over one build context."""
+    """Cache of rendered pages and thumbnails over one build context (and coverage source)."""
 
-    def __init__(self, ctx: BuildContext) -> None:
+    def __init__(self, ctx: BuildContext, coverage: CoverageSource | None = None) -> None:
         self.ctx = ctx
-        self._pages: dict[tuple[str, str, str], str] = {}
+        self.coverage = coverage
+        self._pages: dict[tuple, str] = {}
+        self._coverage_version: str | None = None
         self._lock = threading.Lock()
         self._thumb_lock = threading.Lock()
+
+    def _coverage_data(self, name: str, scenario: int) -> CoverageMapData | None:
+        """The coverage input of ``name`` (None for maps without); drops outdated pages."""
+        if not get_map(name).needs_coverage:
+            return None
+        if self.coverage is None:
+            raise CoverageDataMissingError(f"map {name!r} needs a coverage source", map=name)
+        data = self.coverage.data(scenario)
+        with self._lock:
+            if data.version != self._coverage_version:
+                self._pages = {k: v for k, v in self._pages.items() if len(k) == 3}
+                self._coverage_version = data.version
+        return data
+
+    @staticmethod
+    def _key(name: str, basemap: str, root: str, data: CoverageMapData | None) -> tuple:
+        return (name, basemap, root) if data is None else \
+            (name, basemap, root, data.scenario, data.version)
 
     @property
     def thumbnail_dir(self) -> Path:
@@ -41,15 +66,23 @@ class MapPages:
         """The basemap ids offered with the context's settings."""
         return available(self.ctx.settings)
 
-    def html(self, name: str, basemap: str = NONE, root: str = "") -> str:
-        """The served page of ``name`` (assets under ``{root}/static/vendor``)."""
+    def html(self, name: str, basemap: str = NONE, root: str = "",
+             scenario: int = DEFAULT_SCENARIO) -> str:
+        """The served page of ``name`` (assets under ``{root}/static/vendor``).
+
+        ``scenario`` (target year) matters only to maps that need coverage data.
+        """
         get_map(name)  # 404 before any work
-        key = (name, basemap, root)
+        data = self._coverage_data(name, scenario)
+        key = self._key(name, basemap, root, data)
         with self._lock:
             if key not in self._pages:
-                links = {b: f"{root}/maps/{name}?basemap={b}" for b in self.basemaps()}
-                options = MapOptions(basemap=basemap, basemap_links=links)
-                self._pages[key] = page(name, self.ctx, options, AssetMode.served(root))
+                query = "" if data is None else f"&scenario={data.scenario}"
+                links = {b: f"{root}/maps/{name}?basemap={b}{query}" for b in self.basemaps()}
+                years = {} if data is None else {
+                    y: f"{root}/maps/{name}?basemap={basemap}&scenario={y}" for y in SCENARIOS}
+                options = MapOptions(basemap=basemap, basemap_links=links, scenario_links=years)
+                self._pages[key] = page(name, self.ctx, options, AssetMode.served(root), data)
             return self._pages[key]
 
     def thumbnails_possible(self) -> bool:
@@ -59,10 +92,11 @@ class MapPages:
     def thumbnail(self, name: str) -> Path:
         """The PNG thumbnail of ``name`` (offline page), made on first request."""
         get_map(name)
-        key = (name, NONE, "inline")
+        data = self._coverage_data(name, DEFAULT_SCENARIO)
+        key = self._key(name, NONE, "inline", data)
         with self._lock:
             if key not in self._pages:
-                self._pages[key] = page(name, self.ctx, MapOptions(), AssetMode.inline())
+                self._pages[key] = page(name, self.ctx, MapOptions(), AssetMode.inline(), data)
             html = self._pages[key]
         target = self.thumbnail_dir / f"{name}-{content_hash(html)}.png"
         with self._thumb_lock:

@@ -3,7 +3,9 @@
 ``page`` renders one map for one asset mode. ``export`` writes a folder a planner can open
 without any server: one HTML per map plus either a copied ``vendor/`` folder or, with
 ``self_contained``, nothing else (each page inlines Leaflet and the plugins), an ``index.html``
-and, on request, a PNG per map for reports.
+and, on request, a PNG per map for reports. Maps that ``needs_coverage`` are built from the
+``coverage`` argument (``maps.coverage_data.coverage_map_data``); without it they raise
+``CoverageDataMissingError``.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from pathlib import Path
 from geo.catalog import BuildContext
 from maps.assets import AssetMode, copy_vendor, render
 from maps.base import MapOptions
+from maps.coverage_data import CoverageMapData
 from maps.elements import esc
 from maps.registry import MAPS, build_map
 
 
-def page(name: str, ctx: BuildContext, options: MapOptions, mode: AssetMode) -> str:
+def page(name: str, ctx: BuildContext, options: MapOptions, mode: AssetMode,
+         coverage: CoverageMapData | None = None) -> str:
     """The complete HTML page of map ``name`` (Chinese ``lang`` set for screen readers)."""
-    html = render(build_map(name, ctx, options), mode)
+    html = render(build_map(name, ctx, options, coverage), mode)
     return html.replace("<html>", '<html lang="zh-CN">', 1)
 
 
@@ -54,7 +58,8 @@ def _index_html(items: list[Exported], basemap: str) -> str:
 
 def export(ctx: BuildContext, out_dir: Path, *, basemap: str = "none",
            self_contained: bool = False, png: bool = False,
-           names: list[str] | None = None) -> list[Exported]:
+           names: list[str] | None = None,
+           coverage: CoverageMapData | None = None) -> list[Exported]:
     """Write the maps (all, or ``names``) into ``out_dir``; return what was written."""
     from maps.screenshot import Shot, capture
 
@@ -65,7 +70,7 @@ def export(ctx: BuildContext, out_dir: Path, *, basemap: str = "none",
     options = MapOptions(basemap=basemap)
     written = []
     for name in names or list(MAPS):
-        html = page(name, ctx, options, mode)
+        html = page(name, ctx, options, mode, coverage)
         target = out_dir / f"{name}.html"
         target.write_text(html, encoding="utf-8")
         written.append(Exported(name, target, len(html.encode())))

@@ -145,9 +145,13 @@ def items(
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,
     })
-    features = b",".join(index.feature_bytes(int(i), q.crs, q.properties)
-                         for i in page.positions)
-    body = head[:-1] + b',"features":[' + features + b"]}"
+    parts = [head[:-1], b',"features":[']
+    for n, i in enumerate(page.positions):
+        if n:
+            parts.append(b",")
+        parts.append(index.feature_bytes(int(i), q.crs, q.properties))
+    parts.append(b"]}")
+    body = b"".join(parts)  # one copy of a multi-MB page, not three
     return Response(body, media_type=GEOJSON, headers={"Content-Crs": f"<{q.crs}>"})
 
 

@@ -4,6 +4,8 @@ The pages load Leaflet and its plugins from ``/static/vendor`` (npm packages ins
 ``make install``), never from a CDN, so they work on an intranet without internet. A page is
 built once per (map, basemap) and kept (``maps.pages.MapPages``); thumbnails are made lazily
 by headless Chromium and the index simply leaves them out when Chromium is not installed.
+The 5G coverage-gap map is built from the service's site store and coverage run as well
+(``maps.coverage_data.CoverageSource``); ``?scenario=2023|2025`` picks its target year.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from api.problems import PROBLEM_RESPONSES
 from api.responses import base_url
 from maps.assets import servable
 from maps.basemaps import TITLES
+from maps.coverage_data import DEFAULT_SCENARIO, SCENARIOS, CoverageSource
 from maps.errors import MapNotFoundError
 from maps.pages import MapPages
 from maps.registry import MAPS
@@ -29,14 +32,24 @@ Basemap = Annotated[str, Query(
     description="Basemap: none (offline, default) | osm | tianditu (needs ATLAS_TIANDITU_KEY) | "
                 "gaode (overlays shifted to GCJ-02). Unknown or unconfigured: 422.",
     examples=["none"])]
+Scenario = Annotated[int, Query(
+    description="Target year of the coverage map: 2023 or 2025 (other maps ignore it).",
+    examples=[DEFAULT_SCENARIO])]
 
 
 def map_pages(request: Request) -> MapPages:
-    """The app's page cache, created on first use over the service's build context."""
+    """The app's page cache, created on first use over the service's build context.
+
+    The coverage map's data comes from the service's store and its coverage runs (which the
+    service serialises), so pages and API answers always agree.
+    """
     state = request.app.state
     pages = getattr(state, "map_pages", None)
     if pages is None:
-        pages = state.map_pages = MapPages(state.service.ctx)
+        service = state.service
+        source = CoverageSource(service.settings, service.store, service.ctx,
+                                run=service.coverage)
+        pages = state.map_pages = MapPages(service.ctx, source)
     return pages
 
 
@@ -53,14 +66,15 @@ def maps_index(request: Request) -> HTMLResponse:
     pages = map_pages(request)
     return render(request, "maps_index.html", maps=list(MAPS.values()),
                   basemaps=[(b, TITLES[b]) for b in pages.basemaps()],
-                  thumbnails=pages.thumbnails_possible())
+                  thumbnails=pages.thumbnails_possible(), scenarios=SCENARIOS)
 
 
 @router.get("/maps/{name}", operation_id="getMap", summary="An interactive map (HTML)",
             response_class=HTMLResponse)
-def map_page(request: Request, name: MapName, basemap: Basemap = "none") -> HTMLResponse:
+def map_page(request: Request, name: MapName, basemap: Basemap = "none",
+             scenario: Scenario = DEFAULT_SCENARIO) -> HTMLResponse:
     """The map page; it references only this server and the chosen basemap's tiles."""
-    html = map_pages(request).html(name, basemap, base_url(request))
+    html = map_pages(request).html(name, basemap, base_url(request), scenario)
     return HTMLResponse(html)
 
 

@@ -10,7 +10,12 @@ the handlers are ``async`` and do no other work. Answers:
 * ``304`` for a matching ``If-None-Match``;
 * ``204`` (no body) for a tile of the pyramid with no features;
 * ``404`` problem+json for an unknown layer and for a tile outside zoom 0-14 or outside
-  the zoom's matrix (``tile-out-of-range``).
+  the zoom's matrix (``tile-out-of-range``); on the OGC path also for a tile outside the
+  collection's ``tileMatrixSetLimits`` (OGC API - Tiles /req/core/tc-error).
+
+Jiangxi-wide layers are rendered to z12 only; their z13/z14 tiles are overzoomed from the
+z12 parent on first request (in a worker thread) and then kept, so the fast path serves
+them afterwards. TileJSON declares each layer's native maximum zoom in ``vector_layers``.
 """
 
 from __future__ import annotations
@@ -24,16 +29,20 @@ from starlette.concurrency import run_in_threadpool
 
 from api.problems import PROBLEM_RESPONSES
 from api.responses import JSON, base_url, json_response
+from geo.catalog import get_layer
 from geo.errors import InvalidParameterError
 from geo.schema import LayerResult
 from geo.tiles import (
     GZIP_MIN_BYTES,
     MAX_ZOOM,
     MIN_ZOOM,
+    MISSING,
     MVT_MEDIA_TYPE,
     TILE_MATRIX_SET,
     TILE_MATRIX_SET_URI,
+    Limits,
     Tile,
+    TileOutOfRangeError,
     TileStore,
     check_tile,
     geometry_kind,
@@ -78,13 +87,27 @@ def _int_param(request: Request, name: str) -> int:
     return int(value)
 
 
-async def _tile(request: Request, names: tuple[str, ...], z: int, x: int, y: int) -> Response:
+def within_limits(limits: Limits | None, z: int, x: int, y: int) -> bool:
+    """Whether tile ``z/x/y`` lies inside a collection's ``tileMatrixSetLimits``."""
+    if limits is None:
+        return True
+    x0, y0, x1, y1 = limits[z]
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+async def _tile(request: Request, names: tuple[str, ...], z: int, x: int, y: int,
+                ogc: bool = False) -> Response:
     check_tile(z, x, y)
     store = tile_store(request)
+    if ogc and not within_limits(store.limits(names[0]), z, x, y):
+        raise TileOutOfRangeError(
+            f"tile {z}/{y}/{x} (matrix/row/col) is outside the tileMatrixSetLimits of "
+            f"collection {names[0]!r}", zoom=z, row=y, column=x)
     index = store.cached_index(names)
-    if index is None:  # first request of the process or of this layer set
-        index = await run_in_threadpool(store.index, names)
-    return tile_response(request, index.get(tile_key(z, x, y)))
+    tile = MISSING if index is None else index.lookup(z, tile_key(z, x, y))
+    if tile is MISSING:  # first request of the process or layer set, or an overzoomed tile
+        tile = await run_in_threadpool(store.tile, names, z, x, y)
+    return tile_response(request, tile)
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -136,14 +159,14 @@ XYZ_TILE_PARAMS = [
 
 
 @router.get("/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
-            operation_id="getCollectionVectorTile", summary="Vector tile of a collection",
+            operation_id=".collection.vector.getTile", summary="Vector tile of a collection",
             response_class=Response, responses=TILE_RESPONSES,
             openapi_extra={"parameters": OGC_TILE_PARAMS})
 async def collection_tile(request: Request) -> Response:
     """One WebMercatorQuad tile (row = y, column = x) of a collection as MVT."""
-    names = _layer_names(request.path_params["collectionId"])
+    names = (get_layer(request.path_params["collectionId"]).name,)  # 404 when unknown
     return await _tile(request, names, _int_param(request, "tileMatrix"),
-                       _int_param(request, "tileCol"), _int_param(request, "tileRow"))
+                       _int_param(request, "tileCol"), _int_param(request, "tileRow"), ogc=True)
 
 
 @router.get("/tiles/{layers}/{z}/{x}/{y}.mvt", operation_id="getVectorTile",
@@ -164,10 +187,12 @@ def _results(request: Request, names: tuple[str, ...]) -> list[LayerResult]:
 @router.get("/tiles/{layers}/tilejson.json", operation_id="getTileJSON",
             summary="TileJSON of a layer set")
 def tilejson_doc(request: Request, layers: str) -> Response:
-    """TileJSON 3.0.0: absolute tile URL template, zooms 0-14, bounds and fields."""
+    """TileJSON 3.0.0: absolute tile URL template, bounds, fields, per-layer native maxzoom."""
     names = _layer_names(layers)
     url = f"{base_url(request)}/tiles/{','.join(names)}/{{z}}/{{x}}/{{y}}.mvt"
-    return json_response(tilejson(_results(request, names), url, ",".join(names)))
+    store = tile_store(request)
+    maxzooms = {n: store.maxzoom(n) for n in names}
+    return json_response(tilejson(_results(request, names), url, ",".join(names), maxzooms))
 
 
 @router.get("/tiles/{layers}/style.json", operation_id="getStyle",
@@ -193,6 +218,9 @@ def _tileset(request: Request, result: LayerResult) -> dict:
              "title": TILE_MATRIX_SET,
              "href": "https://schemas.opengis.net/tms/2.0/json/examples/tilematrixset/"
                      "WebMercatorQuad.json"},
+            {"rel": "http://www.opengis.net/def/rel/ogc/1.0/geodata", "type": JSON,
+             "title": result.layer.title,
+             "href": f"{base_url(request)}/collections/{name}"},
             {"rel": "item", "type": MVT_MEDIA_TYPE, "templated": True,
              "title": "Tiles (Mapbox Vector Tile)",
              "href": f"{href}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"},
@@ -200,7 +228,7 @@ def _tileset(request: Request, result: LayerResult) -> dict:
     }
 
 
-@router.get("/collections/{collectionId}/tiles", operation_id="getCollectionTilesets",
+@router.get("/collections/{collectionId}/tiles", operation_id=".collection.vector.getTileSetsList",
             summary="Tilesets of a collection")
 def tilesets(request: Request, collectionId: str) -> Response:
     """OGC API - Tiles tileset list: one vector tileset in WebMercatorQuad."""
@@ -211,7 +239,8 @@ def tilesets(request: Request, collectionId: str) -> Response:
 
 
 @router.get("/collections/{collectionId}/tiles/WebMercatorQuad",
-            operation_id="getCollectionTileset", summary="Tileset metadata of a collection")
+            operation_id=".collection.vector.getTileSet",
+            summary="Tileset metadata of a collection")
 def tileset(request: Request, collectionId: str) -> Response:
     """Tileset metadata: zoom limits, tile matrix limits and the layer it holds."""
     result = request.app.state.service.ctx.result(collectionId)  # 404 when unknown

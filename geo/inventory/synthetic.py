@@ -45,8 +45,9 @@ def _points_in(poly, seat_xy, n: int, rng: np.random.Generator, to_gk, to_ll) ->
     minx, miny, maxx, maxy = poly.bounds
     shapely.prepare(poly)
     while len(out) < n:
-        need = n - len(out)
-        if len(out) < n_urban:
+        urban = len(out) < n_urban
+        need = (n_urban if urban else n) - len(out)
+        if urban:
             gx = rng.normal(sx, URBAN_SIGMA_M, need * 2)
             gy = rng.normal(sy, URBAN_SIGMA_M, need * 2)
             lon, lat = to_ll.transform(gx, gy)
@@ -54,7 +55,8 @@ def _points_in(poly, seat_xy, n: int, rng: np.random.Generator, to_gk, to_ll) ->
             lon = rng.uniform(minx, maxx, need * 3)
             lat = rng.uniform(miny, maxy, need * 3)
         keep = shapely.contains_xy(poly, lon, lat)
-        out += list(zip(np.asarray(lon)[keep], np.asarray(lat)[keep], strict=True))
+        found = list(zip(np.asarray(lon)[keep], np.asarray(lat)[keep], strict=True))
+        out += found[:need]  # the urban draw must not eat the rural share
     return np.array(out[:n])
 
 

@@ -90,3 +90,37 @@ def test_thumbnail_is_a_png_made_by_chromium(mc):
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert "thumbnail.png" in mc.get("/maps/").text
+
+
+def test_coverage_page_per_scenario_with_links(mc):
+    r = mc.get("/maps/coverage")
+    assert r.status_code == 200 and "2025年目标情景" in r.text
+    amp = "\\u0026amp;"  # the title block's HTML sits in a JSON string
+    assert f"/maps/coverage?basemap=gaode{amp}scenario=2025" in r.text
+    assert f"/maps/coverage?basemap=none{amp}scenario=2023" in r.text
+    r23 = mc.get("/maps/coverage?scenario=2023")
+    assert r23.status_code == 200 and "2023年目标情景" in r23.text
+    assert "scenario=2023" in mc.get("/maps/").text
+
+
+def test_unknown_scenario_is_a_422_problem(mc):
+    r = mc.get("/maps/coverage?scenario=2024")
+    assert r.status_code == 422 and r.json()["parameter"] == "scenario"
+    assert mc.get("/maps/layout?scenario=2024").status_code == 200  # other maps ignore it
+
+
+def test_coverage_page_follows_a_planner_override(mc):
+    store = mc.app.state.service.store
+    headers = {"Authorization": f"Bearer {store.create_key('planner', None, 'maps')[1]}"}
+    before = mc.get("/maps/coverage?scenario=2023").text
+    old = {c["adcode"]: c for c in mc.get("/coverage/targets").json()["counties"]}[
+        "360730"]["target_2023"]
+    r = mc.put("/coverage/targets/360730/2023", json={"value": old + 7}, headers=headers)
+    assert r.status_code == 200
+    try:
+        after = mc.get("/maps/coverage?scenario=2023").text
+        assert after != before and "宁都县为规划人员调整值" in after
+        assert f"{old + 7}个 · 规划人员调整" in after
+    finally:  # revert: other tests read the same store
+        mc.put("/coverage/targets/360730/2023", json={"value": None}, headers=headers)
+    assert "宁都县为规划人员调整值" not in mc.get("/maps/coverage?scenario=2023").text

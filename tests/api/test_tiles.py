@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from api.app import create_app
-from api.routers import tiles
 from geo.tiles import TileStore
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -20,9 +19,7 @@ ZHANGGONG = (114.93, 25.83)  # 章贡区, the prefecture seat
 
 @pytest.fixture(scope="module")
 def tc(settings):
-    app = create_app(settings)
-    if not any(getattr(r, "path", "").startswith("/tiles/") for r in app.routes):
-        app.include_router(tiles.router, tags=["tiles"])
+    app = create_app(settings)  # includes the tiles router
     with TestClient(app) as c:
         yield c
 
@@ -177,3 +174,209 @@ def test_fast_path_answers_like_the_router(client):
     assert cached.status_code == 304
     bad = client.get("/tiles/counties/15/0/0.mvt")
     assert bad.status_code == 404 and bad.headers["content-type"] == "application/problem+json"
+
+
+# ----------------------------------------------------------------- overzoomed province layers
+
+JIANGXI_WIDE = ("prefectures", "jiangxi_counties", "fiveg_targets", "province_layout")
+
+
+def decode_layer(content, name):
+    return mapbox_vector_tile.decode(content)[name]["features"]
+
+
+def test_jiangxi_wide_layers_are_rendered_to_z12_and_ganzhou_ones_to_z14(tc):
+    stats = tc.app.state.tile_store.ensure()
+    assert {n for n, z in stats.maxzooms.items() if z == 12} == set(JIANGXI_WIDE)
+    assert stats.maxzooms["counties"] == stats.maxzooms["parks"] == 14
+
+
+@pytest.mark.parametrize("path", ["/tiles/jiangxi_counties/{z}/{x}/{y}.mvt",
+                                  "/collections/jiangxi_counties/tiles/WebMercatorQuad/{z}/{y}/{x}"])
+def test_z14_tile_over_zhanggong_for_jiangxi_counties_holds_its_county(tc, path):
+    z, x, y = xyz(14)
+    r = tc.get(path.format(z=z, x=x, y=y))
+    assert r.status_code == 200 and r.headers["content-type"] == MVT
+    (feature,) = decode_layer(r.content, "jiangxi_counties")
+    assert feature["properties"]["adcode"] == "360702"
+    assert feature["properties"]["name"] == "章贡区"
+    assert shape(feature["geometry"]).area > 0.99 * 4096 ** 2  # the tile lies inside it
+    again = tc.get(path.format(z=z, x=x, y=y))  # now kept: served by the fast path
+    assert again.content == r.content and again.headers["etag"] == r.headers["etag"]
+
+
+@pytest.mark.parametrize("z", [13, 14])
+def test_overzoomed_borders_stay_shared_and_match_the_native_counties(tc, ctx, z):
+    """Overzoomed jiangxi_counties on a 章贡区 border tile: valid, seamless, same as counties.
+
+    The tile holds the point 30% of the way along 章贡区's boundary.
+    """
+    zhanggong = ctx.result("counties").gdf.set_index("adcode").geometry["360702"]
+    point = zhanggong.boundary.interpolate(0.3, normalized=True)
+    z, x, y = xyz(z, (point.x, point.y))
+    over = {f["properties"]["adcode"]: shape(f["geometry"]) for f in
+            decode_layer(get_tile(tc, "jiangxi_counties", z, x, y).content, "jiangxi_counties")}
+    native = {f["properties"]["adcode"]: shape(f["geometry"]) for f in
+              decode_layer(get_tile(tc, "counties", z, x, y).content, "counties")}
+    assert "360702" in over and len(over) >= 2 and set(over) == set(native)
+    assert all(p.is_valid for p in over.values())
+    box = shapely.box(0, 0, 4096, 4096)
+    clipped = [p.intersection(box) for p in over.values()]
+    assert sum(p.area for p in clipped) - shapely.union_all(clipped).area < 5  # no overlaps
+    for adcode, poly in over.items():  # z12 precision: under 2 tile units off on average
+        diff = poly.intersection(box).symmetric_difference(native[adcode].intersection(box))
+        assert diff.area < 2 * native[adcode].intersection(box).boundary.length
+
+
+def test_layer_set_mixing_native_and_overzoomed_layers(tc):
+    z, x, y = xyz(14)
+    r = get_tile(tc, "counties,jiangxi_counties,parks", z, x, y)
+    decoded = mapbox_vector_tile.decode(r.content)
+    assert list(decoded)[:2] == ["counties", "jiangxi_counties"]
+    assert [f["properties"]["adcode"] for f in decoded["jiangxi_counties"]["features"]] == [
+        "360702"]
+
+
+def test_overzoomed_tile_outside_jiangxi_data_is_204_and_not_kept(tc):
+    store = tc.app.state.tile_store
+    store.ensure()
+    index = store.cached_index(("jiangxi_counties",))
+    size = len(index)
+    for x in range(3):
+        assert get_tile(tc, "jiangxi_counties", 14, x, 0).status_code == 204
+        assert get_tile(tc, "jiangxi_counties,prefectures", 13, x, 0).status_code == 204
+    assert len(index) == size  # no parent at z12: nothing to remember
+
+
+def test_tilejson_declares_native_maxzoom_per_layer(tc):
+    doc = tc.get("/tiles/jiangxi_counties/tilejson.json").json()
+    assert doc["maxzoom"] == 12 and doc["vector_layers"][0]["maxzoom"] == 12
+    doc = tc.get("/tiles/counties,jiangxi_counties/tilejson.json").json()
+    assert doc["maxzoom"] == 14
+    assert {v["id"]: v["maxzoom"] for v in doc["vector_layers"]} == {
+        "counties": 14, "jiangxi_counties": 12}
+
+
+def test_overzoom_keeps_attributes_and_clips_to_the_child():
+    from geo.tiles import overzoom_layer_tile
+
+    parent = mapbox_vector_tile.encode(
+        [{"name": "t", "features": [
+            {"geometry": "POLYGON ((0 0, 4096 0, 4096 4096, 0 4096, 0 0))",
+             "properties": {"name": "全图", "n": 3}, "id": 7},
+            {"geometry": "POINT (100 100)", "properties": {"name": "点"}, "id": 8},
+            {"geometry": "POINT (4000 4000)", "properties": {"name": "远点"}, "id": 9}]}],
+        default_options={"y_coord_down": True})
+    child = overzoom_layer_tile(parent, 2, 0, 0)  # the top-left sixteenth
+    layer = mapbox_vector_tile.decode(child, default_options={"y_coord_down": True})["t"]
+    assert layer["extent"] == 4096
+    by_id = {f["id"]: f for f in layer["features"]}
+    assert set(by_id) == {7, 8}  # the far point is outside the child + buffer
+    assert by_id[7]["properties"] == {"name": "全图", "n": 3}
+    assert shape(by_id[7]["geometry"]).bounds == (0, 0, 4176, 4176)  # child + 80 buffer
+    assert by_id[8]["geometry"]["coordinates"] == [400, 400]
+    corner = mapbox_vector_tile.decode(overzoom_layer_tile(parent, 2, 3, 3),
+                                       default_options={"y_coord_down": True})["t"]
+    assert {f["id"]: f["geometry"]["coordinates"] for f in corner["features"]}[9] == [3712, 3712]
+
+
+# ----------------------------------------------------------------- headers and OGC API - Tiles
+
+
+def vary_tokens(response):
+    (value,) = response.headers.get_list("vary")  # one Vary header
+    tokens = [t.strip() for t in value.split(",")]
+    assert len(tokens) == len(set(tokens)), value  # each token once
+    return set(tokens)
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_router_and_fast_path_send_one_vary_each_token_once(tc, encoding):
+    """The router's own Vary plus GZipMiddleware's used to read 'Accept-Encoding, Accept-Encoding'.
+
+    A layer set's first tile goes through the router (and the app's middleware); the next
+    request is answered by the fast path. Both carry the same single Vary.
+    """
+    names = "iot_zones,counties" if encoding == "gzip" else "parks,layout_units,counties"
+    headers = {"Accept-Encoding": encoding}
+    first = get_tile(tc, names, *xyz(8), **headers)  # router: set not rendered yet
+    assert first.status_code == 200 and len(first.content) >= 1024
+    again = get_tile(tc, names, *xyz(8), **headers)  # fast path
+    assert vary_tokens(first) == vary_tokens(again) == {"Accept-Encoding", "Origin"}
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+
+
+def test_overzoomed_first_tile_through_the_router_has_one_vary(tc):
+    z, x, y = xyz(13, (115.5, 25.2))
+    r = get_tile(tc, "fiveg_targets", z, x, y, **{"Accept-Encoding": "identity"})
+    assert r.status_code in (200, 204)
+    assert vary_tokens(r) <= {"Accept-Encoding", "Origin"}
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_ogc_tile_outside_the_tile_matrix_set_limits_is_404(tc, warm):
+    """/req/core/tc-error: outside the declared limits is 404; the XYZ path answers 204."""
+    limits = tc.get("/collections/counties/tiles/WebMercatorQuad").json()["tileMatrixSetLimits"]
+    z5 = next(lim for lim in limits if lim["tileMatrix"] == "5")
+    row, col = z5["minTileRow"], z5["minTileCol"] - 1
+    if warm:
+        tc.app.state.tile_store.ensure()  # limits known: the fast path checks them too
+    r = tc.get(f"/collections/counties/tiles/WebMercatorQuad/5/{row}/{col}")
+    assert r.status_code == 404 and r.json()["type"] == "/problems/tile-out-of-range"
+    assert get_tile(tc, "counties", 5, col, row).status_code == 204
+    inside = tc.get(f"/collections/counties/tiles/WebMercatorQuad/5/{row}/{col + 1}")
+    assert inside.status_code in (200, 204)
+
+
+def test_ogc_path_takes_one_collection_not_a_layer_list(tc):
+    r = tc.get("/collections/counties,parks/tiles/WebMercatorQuad/8/108/209")
+    assert r.status_code == 404 and r.json()["type"] == "/problems/layer-not-found"
+
+
+TILES_CONF = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/"
+TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+
+
+def test_conformance_declares_the_tiles_classes_implemented_here(tc):
+    classes = tc.get("/conformance").json()["conformsTo"]
+    declared = {c.removeprefix(TILES_CONF) for c in classes if c.startswith(TILES_CONF)}
+    assert declared == {"core", "tileset", "tilesets-list", "geodata-tilesets", "mvt", "oas30"}
+
+
+def test_tilesets_list_and_tileset_have_the_required_members(tc):
+    """/req/tilesets-list/tileset-links and /req/tileset/description (TMS 2.0 tileSet.json)."""
+    collection = tc.get("/collections/jiangxi_counties").json()
+    (tiles_link,) = [lk for lk in collection["links"]
+                     if lk["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"]
+    listing = tc.get(tiles_link["href"]).json()
+    (entry,) = listing["tilesets"]
+    assert {"dataType", "crs", "links", "tileMatrixSetURI"} <= set(entry)
+    rels = {lk["rel"]: lk for lk in entry["links"]}
+    assert {"self", TILING_SCHEME} <= set(rels)
+    full = tc.get(rels["self"]["href"]).json()
+    assert full["dataType"] == "vector" and full["crs"].endswith("/EPSG/0/3857")
+    item = next(lk for lk in full["links"] if lk["rel"] == "item")
+    assert item["templated"] is True and item["type"] == MVT
+    assert {"{tileMatrix}", "{tileRow}", "{tileCol}"} <= set(
+        part for part in item["href"].split("/") if part.startswith("{"))
+    assert [lim["tileMatrix"] for lim in full["tileMatrixSetLimits"]] == [
+        str(z) for z in range(15)]
+    (layer,) = full["layers"]
+    assert layer["id"] == "jiangxi_counties" and layer["dataType"] == "vector"
+    z, x, y = xyz(14)
+    tile = tc.get(item["href"].format(tileMatrix=z, tileRow=y, tileCol=x))
+    assert tile.status_code == 200 and decode_layer(tile.content, "jiangxi_counties")
+
+
+def test_openapi_operation_ids_follow_the_tiles_oas30_suffixes(tc):
+    """/req/oas30/operation-id (Table 11) and /req/oas30/completeness."""
+    paths = tc.get("/api").json()["paths"]
+    base = "/collections/{collectionId}/tiles"
+    expected = {base: ".collection.vector.getTileSetsList",
+                f"{base}/WebMercatorQuad": ".collection.vector.getTileSet",
+                f"{base}/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}":
+                    ".collection.vector.getTile"}
+    for path, suffix in expected.items():
+        assert paths[path]["get"]["operationId"].endswith(suffix), path
+    tile_params = {p["name"] for p in paths[list(expected)[2]]["get"]["parameters"]}
+    assert {"collectionId", "tileMatrix", "tileRow", "tileCol"} <= tile_params

@@ -21,9 +21,30 @@ SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def built(ctx) -> dict:
+def site_store(settings):
+    """The session's site store, holding the demo inventory (as the app's start-up loads it)."""
+    from geo.inventory.locate import CountyLocator
+    from geo.inventory.synthetic import load_synthetic
+    from geo.store import open_store
+
+    store = open_store(settings)
+    if store.count() == 0:
+        load_synthetic(store, settings, CountyLocator.for_region(settings))
+    return store
+
+
+@pytest.fixture(scope="session")
+def coverage_data(settings, ctx, site_store):
+    """The coverage map's input for 2025 (runs the coverage analysis once, then reuses it)."""
+    from maps.coverage_data import coverage_map_data
+
+    return coverage_map_data(settings, site_store, ctx, 2025)
+
+
+@pytest.fixture(scope="session")
+def built(ctx, coverage_data) -> dict:
     """Every registered map built once with the default (offline) options."""
-    return {name: build_map(name, ctx) for name in MAPS}
+    return {name: build_map(name, ctx, coverage=coverage_data) for name in MAPS}
 
 
 class KeyedSettings(AtlasSettings):
@@ -42,9 +63,9 @@ def keyed_ctx(settings) -> BuildContext:
                                       tianditu_key=TIANDITU_KEY))
 
 
-def build_with(ctx, name: str, basemap: str):
+def build_with(ctx, name: str, basemap: str, coverage=None):
     """Build ``name`` with another basemap."""
-    return build_map(name, ctx, MapOptions(basemap=basemap))
+    return build_map(name, ctx, MapOptions(basemap=basemap), coverage)
 
 
 @pytest.fixture(scope="session")

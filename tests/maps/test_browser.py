@@ -31,7 +31,8 @@ def _selectors(built, name: str) -> dict[str, int]:
     m = built[name]
     paths = {"layout": ["atlas-county", "atlas-unit"], "parks": ["atlas-county",
              "atlas-cluster-hull"], "iot": ["atlas-iot-tier1", "atlas-iot-tier2",
-             "atlas-iot-tier3"], "province": ["atlas-prefecture"]}.get(name, [])
+             "atlas-iot-tier3"], "province": ["atlas-prefecture"],
+             "coverage": ["atlas-choropleth", "atlas-tier", "atlas-gap"]}.get(name, [])
     expected = {f"path.{c}": len(geojson_features(m, c)) for c in paths}
     if name == "layout":
         expected |= {"path.atlas-zone": 3, "path.atlas-axis": 1}
@@ -40,6 +41,8 @@ def _selectors(built, name: str) -> dict[str, int]:
     if name == "province":
         expected |= {"path.atlas-population": 11, "path.atlas-layout": 1,
                      ".leaflet-marker-icon.atlas-dc": len(markers(m, "atlas-dc"))}
+    if name == "coverage":
+        expected |= {"path.atlas-choropleth": 18, "img.atlas-coverage-raster": 0}  # off
     return expected
 
 
@@ -136,8 +139,9 @@ def test_clicking_a_county_opens_its_cited_popup(chromium_browser, maps_live_url
 
 
 @pytest.mark.parametrize("self_contained", [True, False])
-def test_exported_files_open_offline_from_disk(chromium_browser, ctx, tmp_path, self_contained):
-    written = export(ctx, tmp_path, self_contained=self_contained)
+def test_exported_files_open_offline_from_disk(chromium_browser, ctx, coverage_data, tmp_path,
+                                               self_contained):
+    written = export(ctx, tmp_path, self_contained=self_contained, coverage=coverage_data)
     for e in written:
         page, watch = offline(chromium_browser)
         page.goto(e.html.resolve().as_uri(), wait_until="load")
@@ -171,3 +175,85 @@ def test_png_export_pictures_each_map(chromium_browser, ctx, tmp_path):
     written = export(ctx, tmp_path, self_contained=True, png=True, names=["iot"])
     assert written[0].png is not None and not_blank(written[0].png) > 20
     assert "iot.png" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def _synthetic_sites(built) -> int:
+    from maps.elements import SiteMarkers
+    from tests.maps.helpers import of_type
+
+    return len(of_type(built["coverage"], SiteMarkers)[0].sites)
+
+
+FIND_CLUSTER = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let group = null;
+    map.eachLayer(l => { if (l instanceof L.MarkerClusterGroup) { group = l; } });
+    return [map, group];
+}"""
+
+
+def test_coverage_map_sites_raster_and_popups(chromium_browser, maps_live_url, built,
+                                              screenshots_dir):
+    page, watch = offline(chromium_browser)
+    page.goto(f"{maps_live_url}/maps/coverage", wait_until="load")
+    wait_for_map(page)
+    n = _synthetic_sites(built)
+    # every synthetic site is a marker or counted in a cluster badge (badges say 合成)
+    page.wait_for_function(
+        f"""() => {{
+            const b = [...document.querySelectorAll(".atlas-site-cluster b")]
+                .reduce((s, e) => s + +e.textContent, 0);
+            return b + document.querySelectorAll(".leaflet-marker-icon.atlas-site").length
+                === {n};
+        }}""", timeout=15_000)
+    badges = page.locator(".atlas-site-cluster")
+    assert badges.count() >= 10 and "合成" in badges.first.inner_text()
+    # the county popup gives targets and real sites as counts only
+    page.locator("path.atlas-choropleth").nth(3).click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    text = popup.inner_text()
+    assert "2025年目标" in text and "运营商报送站点" in text and "规划近似" in text
+    # a site's popup says it is synthetic
+    page.evaluate(f"""() => {{
+        const [map, group] = ({FIND_CLUSTER})();
+        map.closePopup();
+        const site = group.getLayers()[0];
+        group.zoomToShowLayer(site, () => site.openPopup());
+    }}""")
+    page.locator(".leaflet-popup-content", has_text="合成演示站点").wait_for(timeout=10_000)
+    assert "合成演示数据" in page.locator(".leaflet-popup-content").inner_text()
+    # the raster overlay: off by default, on from the layer control, drawn from a data: URL
+    page.evaluate(f"() => {{ const [map] = ({FIND_CLUSTER})(); map.closePopup(); }}")
+    page.goto(f"{maps_live_url}/maps/coverage", wait_until="load")
+    wait_for_map(page)
+    assert page.locator("img.atlas-coverage-raster").count() == 0
+    page.locator(".leaflet-control-layers-overlays label", has_text="覆盖栅格").click()
+    raster = page.locator("img.atlas-coverage-raster")
+    raster.wait_for(timeout=5_000)
+    page.wait_for_function("() => document.querySelector('img.atlas-coverage-raster')"
+                           ".naturalWidth > 1000", timeout=5_000)
+    # the legend and the layer control do not overlap at 1280 x 860
+    legend_box = page.locator(".atlas-legend").bounding_box()
+    layers_box = page.locator(".leaflet-control-layers").bounding_box()
+    assert layers_box["y"] + layers_box["height"] <= legend_box["y"]
+    assert watch.errors == [] and watch.failed == []
+    assert {urlsplit(u).hostname for u in watch.urls} <= {"127.0.0.1", None}
+    shot = screenshots_dir / "coverage_raster.png"
+    page.locator(".folium-map").screenshot(path=str(shot))
+    assert not_blank(shot) > 20
+    page.context.close()
+
+
+def test_coverage_map_with_gaode_loads_tiles_only_from_gaode(chromium_browser, maps_live_url):
+    page, watch = offline(chromium_browser)
+    page.route(re.compile(r"https://webrd0[1-4]\.is\.autonavi\.com/.*"),
+               lambda route: route.fulfill(status=200, content_type="image/png", body=PNG_1PX))
+    page.goto(f"{maps_live_url}/maps/coverage?basemap=gaode&scenario=2023", wait_until="load")
+    wait_for_map(page)
+    assert watch.errors == [] and watch.failed == []
+    hosts = {urlsplit(u).hostname for u in watch.urls} - {"127.0.0.1", None}
+    assert hosts <= {f"webrd0{i}.is.autonavi.com" for i in range(1, 5)}
+    assert "2023年目标情景" in page.locator(".atlas-title").inner_text()
+    assert page.locator("path.atlas-choropleth").count() == 18
+    page.context.close()

@@ -31,8 +31,8 @@ def vendor_hosts(html: str) -> set[str]:
 
 @pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("name", list(MAPS))
-def test_offline_pages_reference_nothing_outside(ctx, name, mode):
-    html = render(build_map(name, ctx), MODES[mode])
+def test_offline_pages_reference_nothing_outside(ctx, coverage_data, name, mode):
+    html = render(build_map(name, ctx, coverage=coverage_data), MODES[mode])
     assert outside_hosts(html) == set()
     assert vendor_hosts(html) <= LIBRARY_STRINGS
     assert not re.search(r"url\(\s*['\"]?https?:", html)  # no CSS loads from outside
@@ -40,8 +40,9 @@ def test_offline_pages_reference_nothing_outside(ctx, name, mode):
 
 @pytest.mark.parametrize("basemap", ["osm", "gaode", "tianditu"])
 @pytest.mark.parametrize("name", list(MAPS))
-def test_basemap_pages_reference_only_their_tile_hosts(keyed_ctx, name, basemap):
-    html = render(build_map(name, keyed_ctx, MapOptions(basemap=basemap)), AssetMode.served())
+def test_basemap_pages_reference_only_their_tile_hosts(keyed_ctx, coverage_data, name, basemap):
+    html = render(build_map(name, keyed_ctx, MapOptions(basemap=basemap), coverage_data),
+                  AssetMode.served())
     allowed = get_basemap(basemap, keyed_ctx.settings).host_templates
     assert outside_hosts(html) == allowed
     assert len(allowed) >= 1

@@ -87,3 +87,23 @@ def test_keys_are_stored_hashed_and_revocable(store):
     stored = sqlite3.connect(store.path).execute("select key_hash from api_keys").fetchone()[0]
     assert secret not in stored
     assert store.revoke_key(key.id) and store.key_for_secret(secret) is None
+
+
+def test_synthetic_inventory_is_seeded_urban_and_rural(settings):
+    import numpy as np
+
+    from geo.boundaries import ganzhou_counties
+    from geo.coverage.model import to_metric
+    from geo.inventory.synthetic import URBAN_SHARE, synthetic_inventory
+
+    a = synthetic_inventory(settings, total=2000, seed=1)
+    b = synthetic_inventory(settings, total=2000, seed=1)
+    assert a.equals(b) and len(a) == 2000
+    counties = ganzhou_counties(settings).set_index("adcode")
+    seat = dict(zip(counties.index, zip(*to_metric(counties["seat_lon"], counties["seat_lat"]),
+                                        strict=True), strict=True))
+    x, y = to_metric(a["lon"], a["lat"])
+    sx = np.array([seat[c][0] for c in a["site_id"].str[4:6].map(lambda k: "3607" + k)])
+    sy = np.array([seat[c][1] for c in a["site_id"].str[4:6].map(lambda k: "3607" + k)])
+    near = (np.hypot(x - sx, y - sy) < 8_000).mean()
+    assert URBAN_SHARE - 0.1 < near < URBAN_SHARE + 0.25  # the rest is spread over the county

@@ -1,0 +1,209 @@
+"""The coverage map's input: the scorecard, gaps, raster and demo sites of one scenario.
+
+The other maps are pure functions of the layers (``BuildContext``). The 5G coverage-gap map
+also needs what only the site store and the coverage analysis hold, so that input is made
+explicit: ``CoverageMapData``, assembled by ``coverage_map_data(settings, store, ctx,
+scenario)`` from the public functions of ``geo.coverage`` (``run_coverage``, ``scorecard``,
+``city_line``, ``site_radii``) and the ``SiteStore`` interface, and handed to the builder in
+``MapInputs.coverage``. The builder then stays a pure function of its inputs.
+
+Commercial sensitivity: operators' real site positions are never put into this object. Only
+sites stored as synthetic (``synthetic = 1``, the seeded demo inventory) are read from the
+store with their positions, and ``CoverageMapData`` refuses any other row; real sites reach
+the map only as county counts (the public scorecard, without the per-operator split).
+
+``CoverageSource`` serves the running service: it re-assembles only when the stored sites or
+the target overrides changed (``version``), so a page is rebuilt after an import or a
+planner's override and answered from memory otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.catalog import BuildContext
+from geo.coverage.analysis import CoverageRun, run_coverage
+from geo.coverage.model import site_radii, to_metric
+from geo.coverage.scorecard import city_line, scorecard
+from geo.errors import InvalidParameterError
+from geo.settings import AtlasSettings
+from geo.store.base import SiteQuery, SiteStore
+
+SCENARIOS = (2023, 2025)
+DEFAULT_SCENARIO = 2025
+CITY_ADCODE = "360700"
+SITE_COLUMNS = ("lon", "lat", "type", "status", "band", "operator", "county_adcode",
+                "synthetic", "coverage_radius_m")
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageMapData:
+    """Everything the coverage map draws besides the layers, for one target year.
+
+    ``card``: the public county scorecard (targets allocated or overridden, sites, % of
+    target, coverage and gap statistics; no per-operator split); ``city``: its city line;
+    ``gaps``: gap polygons (WGS84); ``cog``: the coverage COG; ``sites``: the synthetic demo
+    sites only (lon, lat, type, status, band, operator, county_adcode, synthetic,
+    coverage_radius_m). ``version`` changes whenever the stored sites or overrides change.
+    """
+
+    scenario: int
+    card: gpd.GeoDataFrame
+    city: dict
+    gaps: gpd.GeoDataFrame
+    cog: Path
+    resolution_m: float
+    model_text: str
+    method_text: str
+    sites: pd.DataFrame
+    sites_used: int
+    sites_total: int
+    data_date: str | None = None
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        check_scenario(self.scenario)
+        if len(self.sites) and not (self.sites["synthetic"].astype(int) == 1).all():
+            raise ValueError("CoverageMapData holds synthetic demo sites only: real operator "
+                             "sites are commercially sensitive and never drawn")
+
+    @property
+    def overridden(self) -> list[str]:
+        """Names of the counties whose target for the scenario year a planner overrode."""
+        source = self.card[f"target_{self.scenario}_source"]
+        return list(self.card.loc[source != "allocated", "name"])
+
+    @property
+    def real_sites(self) -> int:
+        """Stored operator (non-synthetic) sites, all counties: shown as counts only."""
+        return int(self.card["sites_total"].sum() - self.card["synthetic_sites"].sum())
+
+
+def check_scenario(scenario: int) -> int:
+    """``scenario`` if the plan has targets for it, else a 422 ``InvalidParameterError``."""
+    if scenario not in SCENARIOS:
+        raise InvalidParameterError(
+            f"the plan sets 5G targets for {' and '.join(map(str, SCENARIOS))} only", "scenario")
+    return scenario
+
+
+def data_version(store: SiteStore) -> str:
+    """Changes whenever the stored sites or the target overrides change."""
+    overrides = store.target_overrides()
+    digest = hashlib.sha256(overrides.to_json(orient="records").encode()).hexdigest()[:12]
+    return f"{store.fingerprint()}|{digest}"
+
+
+def _placed_parks(ctx: BuildContext) -> pd.DataFrame:
+    gdf = ctx.result("parks").gdf
+    gdf = gdf[gdf.geometry.notna()]
+    return gdf.assign(lon=gdf.geometry.x, lat=gdf.geometry.y)[
+        ["id", "name", "lon", "lat", "county_adcode"]].reset_index(drop=True)
+
+
+def _townships(settings: AtlasSettings) -> pd.DataFrame | None:
+    if settings.townships_file is None:
+        return None
+    from geo.inventory.locate import CountyLocator
+
+    frame = pd.read_csv(settings.townships_file)
+    locator = CountyLocator.for_region(settings, settings.inventory_region)
+    frame["county_adcode"] = locator.locate(frame["lon"].to_numpy(float),
+                                            frame["lat"].to_numpy(float))
+    return frame
+
+
+def default_run(settings: AtlasSettings, store: SiteStore, ctx: BuildContext,
+                scenario: int) -> CoverageRun:
+    """The coverage run with the inputs the service uses (reused while nothing changed)."""
+    tiers = {a: c.fiveg_tier for a, c in ctx.plan.counties.items()}
+    return run_coverage(settings, store, tiers, _placed_parks(ctx), scenario,
+                        settings.coverage_resolution_m, settings.coverage_model,
+                        _townships(settings))
+
+
+def synthetic_sites(store: SiteStore, settings: AtlasSettings) -> pd.DataFrame:
+    """The stored synthetic demo sites with the radius the coverage model gives each."""
+    frame, _ = store.query(SiteQuery(operators=None, limit=10**9,
+                                     equals=(("synthetic", 1),)))
+    frame = frame[frame["synthetic"].astype(int) == 1]  # never trust a filter with this
+    if frame.empty:
+        return pd.DataFrame(columns=list(SITE_COLUMNS))
+    from geo.boundaries import ganzhou_counties
+
+    counties = ganzhou_counties(settings)
+    x, y = to_metric(counties["seat_lon"], counties["seat_lat"])
+    seats = dict(zip(counties["adcode"], zip(x, y, strict=True), strict=True))
+    radius, _ = site_radii(frame, seats, settings.coverage_model)
+    return frame.assign(coverage_radius_m=radius)[list(SITE_COLUMNS)].reset_index(drop=True)
+
+
+def _latest_import(store: SiteStore) -> str | None:
+    batches = store.batches(None, limit=1)
+    return str(batches[0]["created_at"])[:10] if batches else None
+
+
+def coverage_map_data(settings: AtlasSettings, store: SiteStore, ctx: BuildContext,
+                      scenario: int = DEFAULT_SCENARIO, *,
+                      run: CoverageRun | None = None) -> CoverageMapData:
+    """Assemble the coverage map's input (runs the coverage analysis unless ``run`` is given).
+
+    Mirrors the public scorecard of ``/collections/county_scorecard/items``: targets allocated
+    by ``settings.allocation`` or overridden by planners, no per-operator split.
+    """
+    check_scenario(scenario)
+    version = data_version(store)
+    run = run or default_run(settings, store, ctx, scenario)
+    counties = ctx.result("counties").gdf
+    iot = ctx.result("iot_zones").gdf
+    tier1 = iot[(iot["tier"] == 1) & iot["adcodes"].notna()]
+    priority = tier1.groupby("adcodes")["place_name"].apply(list).to_dict()
+    card = scorecard(counties, store.county_totals(), store.target_overrides(), run,
+                     settings.allocation, settings.coverage_model, False, priority)
+    pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
+    gaps = gpd.read_file(run.gaps)
+    if gaps.crs is None:
+        gaps = gaps.set_crs("EPSG:4326")
+    return CoverageMapData(
+        scenario=scenario, card=card, city=city_line(card, int(pop[CITY_ADCODE])), gaps=gaps,
+        cog=run.cog, resolution_m=float(run.stats["resolution_m"]),
+        model_text=run.stats["model_text"], method_text=settings.allocation.describe("5G"),
+        sites=synthetic_sites(store, settings), sites_used=int(run.stats["sites_used"]),
+        sites_total=int(run.stats["sites_total"]), data_date=_latest_import(store),
+        version=version)
+
+
+class CoverageSource:
+    """``CoverageMapData`` for a running service, re-assembled only when the data changed.
+
+    ``run`` computes the coverage run for a scenario (the service's own, which serialises
+    runs); by default ``default_run``.
+    """
+
+    def __init__(self, settings: AtlasSettings, store: SiteStore, ctx: BuildContext,
+                 run: Callable[[int], CoverageRun] | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.ctx = ctx
+        self._run = run or (lambda scenario: default_run(settings, store, ctx, scenario))
+        self._cache: dict[int, CoverageMapData] = {}
+        self._lock = threading.Lock()
+
+    def data(self, scenario: int = DEFAULT_SCENARIO) -> CoverageMapData:
+        """The current data of ``scenario`` (422 for a year without targets)."""
+        check_scenario(scenario)
+        with self._lock:
+            version = data_version(self.store)
+            cached = self._cache.get(scenario)
+            if cached is None or cached.version != version:
+                cached = coverage_map_data(self.settings, self.store, self.ctx, scenario,
+                                           run=self._run(scenario))
+                self._cache[scenario] = cached
+            return cached
