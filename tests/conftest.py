@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -33,3 +39,36 @@ def require_binary(name: str) -> str:
             pytest.fail(f"{name} is required on CI (.ci/run installs it)")
         pytest.skip(f"{name} not installed; `.ci/run` installs it for CI")
     return path
+
+
+@pytest.fixture(scope="session")
+def live_url(settings):
+    """A real uvicorn server process on a free loopback port, for external clients.
+
+    A separate process, not a thread: GDAL called in-process through pyogrio holds the GIL
+    while it waits for the HTTP answer, so a server thread in the same process would never
+    get to answer.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ATLAS_DATA_DIR": str(settings.data_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/conformance", timeout=2).close()
+            break
+        except OSError as exc:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"uvicorn did not start: {proc.stderr.read()[:500]}") from exc
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

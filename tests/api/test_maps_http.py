@@ -8,12 +8,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from maps.registry import MAPS
-from tests.maps.server import with_maps
 
 
 @pytest.fixture(scope="module")
 def mc(settings):
-    with TestClient(with_maps(create_app(settings))) as c:
+    with TestClient(create_app(settings)) as c:
         yield c
 
 

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from geo.catalog import BuildContext
@@ -47,19 +40,13 @@ def built(ctx, coverage_data) -> dict:
     return {name: build_map(name, ctx, coverage=coverage_data) for name in MAPS}
 
 
-class KeyedSettings(AtlasSettings):
-    """AtlasSettings with the 天地图 key field the maps read (until AtlasSettings has it)."""
-
-    tianditu_key: str | None = None
-
-
 TIANDITU_KEY = "test-key-0123"
 
 
 @pytest.fixture(scope="session")
 def keyed_ctx(settings) -> BuildContext:
     """A build context whose settings carry a 天地图 key."""
-    return BuildContext(KeyedSettings(data_dir=settings.data_dir, out_dir=settings.out_dir,
+    return BuildContext(AtlasSettings(data_dir=settings.data_dir, out_dir=settings.out_dir,
                                       tianditu_key=TIANDITU_KEY))
 
 
@@ -69,30 +56,9 @@ def build_with(ctx, name: str, basemap: str, coverage=None):
 
 
 @pytest.fixture(scope="session")
-def maps_live_url(settings):
-    """A real uvicorn process on loopback serving the app with the maps router."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ATLAS_DATA_DIR": str(settings.data_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tests.maps.server:create_app_with_maps", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/maps/", timeout=5).close()
-            break
-        except OSError as exc:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"uvicorn did not start: {proc.stderr.read()[:500]}") from exc
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def maps_live_url(live_url):
+    """The real app (maps router included by ``create_app``) on loopback."""
+    return live_url
 
 
 @pytest.fixture(scope="session")
