@@ -17,6 +17,7 @@ import shapely
 
 from geo.crs import CRS84_URI, transformer_from_crs84, transformer_to_crs84
 from geo.errors import FeatureNotFoundError, InvalidParameterError
+from geo.filters import evaluate
 from geo.schema import Column, LayerResult
 
 GEOJSON_TYPES = {"string": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -33,6 +34,7 @@ class ItemsQuery:
     properties: tuple[str, ...] | None = None
     sortby: tuple[tuple[str, bool], ...] = ()
     filters: tuple[tuple[str, str], ...] = ()
+    cql: object | None = None  # a parsed CQL2 tree (geo.filters), evaluated on the layer
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ class FeatureIndex:
             hits = np.zeros(len(self.ids), dtype=bool)
             hits[present] = shapely.intersects(self.geometries[present], box)
             mask &= hits
+        if query.cql is not None:
+            mask &= evaluate(self.result.gdf.reset_index(drop=True), query.cql)
         positions = np.flatnonzero(mask)
         if query.sortby:
             positions = self._sorted(positions, query.sortby)

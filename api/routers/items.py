@@ -20,15 +20,27 @@ from api.responses import CSV, GEOJSON, HTML, JSON, base_url, json_response, wan
 from geo.crs import CRS84_URI, parse_crs_uri
 from geo.errors import InvalidParameterError
 from geo.features import FeatureIndex, ItemsQuery, parse_bbox, parse_sortby
+from geo.filters import parse_cql2_text
 from geo.preview import svg_preview
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
-RESERVED = {"limit", "offset", "bbox", "bbox-crs", "crs", "properties", "sortby", "f"}
-UNSUPPORTED = {"filter", "filter-lang", "filter-crs", "datetime", "q", "resulttype"}
+RESERVED = {"limit", "offset", "bbox", "bbox-crs", "crs", "properties", "sortby", "f",
+            "filter", "filter-lang", "filter-crs"}
+UNSUPPORTED = {"datetime", "q", "resulttype"}
 HTML_COLUMNS = 8
 
 ItemsFormat = Annotated[Literal["json", "geojson", "html", "csv"] | None,
                         Query(description="json (GeoJSON), html or csv")]
+
+
+def _cql(index: FeatureIndex, text: str | None, lang: str | None, crs: str | None):
+    if text is None:
+        return None
+    if (lang or "cql2-text") != "cql2-text":
+        raise InvalidParameterError("only filter-lang=cql2-text is supported", "filter-lang")
+    if crs is not None and parse_crs_uri(crs, "filter-crs") != CRS84_URI:
+        raise InvalidParameterError("spatial literals must be CRS84 (lon, lat)", "filter-crs")
+    return parse_cql2_text(text, set(index.queryables()))
 
 
 def _query(request: Request, index: FeatureIndex, settings, limit: int | None, offset: int,
@@ -60,6 +72,8 @@ def _query(request: Request, index: FeatureIndex, settings, limit: int | None, o
         properties=selected,
         sortby=parse_sortby(sortby, index.columns) if sortby else (),
         filters=tuple(filters),
+        cql=_cql(index, request.query_params.get("filter"),
+                 request.query_params.get("filter-lang"), request.query_params.get("filter-crs")),
     )
 
 
@@ -128,8 +142,16 @@ def items(
     properties: Annotated[str | None, Query(description="Comma-separated properties")] = None,
     sortby: Annotated[str | None, Query(description="+prop or -prop, comma-separated")] = None,
     f: ItemsFormat = None,
+    filter_: Annotated[str | None, Query(
+        alias="filter", description="CQL2 text over the queryables, e.g. "
+        "layout_unit = '赣南数谷' OR S_INTERSECTS(geometry, BBOX(114.9,25.8,115,25.9))",
+    )] = None,
+    filter_lang: Annotated[Literal["cql2-text"] | None, Query(alias="filter-lang")] = None,
+    filter_crs: Annotated[str | None, Query(alias="filter-crs",
+                                            description="CRS of spatial literals (CRS84)")]
+    = None,
 ) -> Response:
-    """Features as GeoJSON; ``?adcode=360702``-style equality filters on queryables."""
+    """Features as GeoJSON; equality filters (``?adcode=360702``) and CQL2 ``filter``."""
     q = _query(request, index, settings, limit, offset, bbox, bbox_crs, crs, properties, sortby)
     page = index.select(q)
     returned = len(page.positions)

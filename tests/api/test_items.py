@@ -105,3 +105,31 @@ def test_csv_and_html_representations(client):
     assert r.content.decode("utf-8-sig").splitlines()[0].startswith("id,name")
     r = get(client, "parks", f="html", limit=5)
     assert "园区与平台" in r.text and "下一页" in r.text
+
+
+@pytest.mark.parametrize(("cql", "expected"), [
+    ("layout_unit = '赣南数谷'", {"360702"}),
+    ("\"adcode\" = '360702' OR adcode = '360703'", {"360702", "360703"}),
+    ("fiveg_tier <> '未点名' AND NOT (layout_unit = '赣深数字经济牵引带')",
+     {"360702", "360723", "360724", "360725", "360781"}),
+    ("iot_tiers IS NULL", set()),
+    ("S_INTERSECTS(geometry, POINT(114.935 25.832))", {"360702"}),
+    ("S_INTERSECTS(geometry, BBOX(114.9,25.8,115.0,25.9)) AND fiveg_tier = '全深度覆盖'",
+     {"360702", "360704"}),
+])
+def test_cql2_text_filters(client, cql, expected):
+    body = get(client, "counties", filter=cql, limit=100).json()
+    assert {f["id"] for f in body["features"]} == expected
+    assert body["numberMatched"] == len(expected)
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"filter": "adcode = "}, "filter"),
+    ({"filter": "area_km2 > 100"}, "filter"),  # not a queryable
+    ({"filter": "adcode > 5"}, "filter"),  # text compared with a number
+    ({"filter": "adcode = '1'", "filter-lang": "cql2-json"}, "filter-lang"),
+    ({"filter": "adcode = '1'", "filter-crs": "EPSG:3857"}, "filter-crs"),
+])
+def test_bad_cql2_is_422_naming_the_parameter(client, params, parameter):
+    r = get(client, "counties", **params)
+    assert r.status_code == 422 and r.json()["parameter"] == parameter

@@ -27,7 +27,11 @@ def test_conformance_declares_only_what_is_implemented(client):
     classes = client.get("/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in classes
-    assert not any("filter" in c or "cql2" in c for c in classes)
+    # QGIS filters server-side only when all four of these are declared (and they are tested)
+    for c in ("ogcapi-features-3/1.0/conf/filter", "ogcapi-features-3/1.0/conf/features-filter",
+              "cql2/1.0/conf/basic-cql2", "cql2/1.0/conf/cql2-text"):
+        assert f"http://www.opengis.net/spec/{c}" in classes
+    assert not any("advanced-comparison" in c or "cql2-json" in c for c in classes)
 
 
 def test_html_landing_is_chinese_and_offline(client):

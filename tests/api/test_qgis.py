@@ -63,3 +63,7 @@ def test_qgis_applies_the_bundled_style(qgis_report):
     gpkg = qgis_report["gpkg"]
     assert gpkg["valid"] and gpkg["count"] == 18 and gpkg["crs"] == "EPSG:4326"
     assert gpkg["renderer"] == "categorizedSymbol"
+
+
+def test_qgis_filters_with_cql2(qgis_report):
+    assert qgis_report["subset"] == ["360702", "360703", "360704", "360783"]

@@ -33,6 +33,9 @@ def main() -> None:
             "geometry": QgsWkbTypes.displayString(layer.wkbType()),
             "fields": [f.name() for f in layer.fields()],
         }
+    subset = QgsVectorLayer(f"url='{url}' typename='counties'", "subset", "OAPIF")
+    subset.setSubsetString("\"fiveg_tier\" = '全深度覆盖'")
+    out["subset"] = sorted(f["adcode"] for f in subset.getFeatures())
     tiles = QgsVectorTileLayer(
         f"type=xyz&url={url}/tiles/counties/{{z}}/{{x}}/{{y}}.mvt&zmin=0&zmax=14", "tiles")
     out["tiles"] = {"valid": tiles.isValid(), "max_zoom": tiles.sourceMaxZoom()}
