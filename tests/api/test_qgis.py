@@ -14,6 +14,7 @@ from geo.layers import LAYERS
 pytestmark = pytest.mark.client
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).parent.parent / "clients" / "qgis_probe.py"
+LIVE = ("county_scorecard", "base_station_totals", "coverage_gaps")  # store-backed
 
 
 def _qgis_available() -> bool:
@@ -39,7 +40,7 @@ def qgis_report(live_url, tmp_path_factory):
     bundle.extractall(folder)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(folder)}
     proc = subprocess.run([SYSTEM_PYTHON, str(PROBE), live_url, str(folder / "counties.gpkg"),
-                           ",".join(LAYERS)], capture_output=True, text=True, timeout=600,
+                           ",".join([*LAYERS, *LIVE])], capture_output=True, text=True, timeout=600,
                           env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -67,3 +68,11 @@ def test_qgis_applies_the_bundled_style(qgis_report):
 
 def test_qgis_filters_with_cql2(qgis_report):
     assert qgis_report["subset"] == ["360702", "360703", "360704", "360783"]
+
+
+def test_qgis_loads_the_store_backed_collections(qgis_report):
+    got = qgis_report["collections"]
+    assert got["county_scorecard"]["valid"] and got["county_scorecard"]["count"] == 18
+    assert got["base_station_totals"]["count"] == 18
+    assert got["coverage_gaps"]["valid"] and got["coverage_gaps"]["count"] > 0
+    assert "pct_of_target_2025" in got["county_scorecard"]["fields"]
