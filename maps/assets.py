@@ -1,6 +1,6 @@
 """Browser libraries for the maps: local copies from npm, never a CDN.
 
-Folium points every Leaflet/plugin file at a CDN (jsdelivr, cdnjs, code.jquery.com). Planners
+Folium points every Leaflet/plugin file at public CDNs. Planners
 open the maps on intranets without internet, where such a page renders blank. So every JS/CSS
 entry of every folium element is mapped by its folium *name* to a file of an npm package pinned
 in ``package.json`` (installed into ``node_modules`` by ``npm ci`` in ``make install``). An entry
