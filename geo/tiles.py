@@ -225,10 +225,14 @@ def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _fields(buf: bytes) -> Iterable[tuple[int, int | bytes]]:
-    """(field number, value) pairs of one message; length-delimited values as bytes."""
+def _fields(buf: bytes, raw: bool = False) -> Iterable[tuple]:
+    """(field number, value) pairs of one message; length-delimited values as bytes.
+
+    With ``raw`` each pair also carries the field's own encoded bytes (for re-emitting it).
+    """
     pos, end = 0, len(buf)
     while pos < end:
+        start = pos
         tag, pos = _read_varint(buf, pos)
         wire = tag & 7
         if wire == 0:
@@ -241,7 +245,7 @@ def _fields(buf: bytes) -> Iterable[tuple[int, int | bytes]]:
             value, pos = buf[pos:pos + size], pos + size
         else:  # pragma: no cover - groups are not used by MVT
             raise ValueError(f"unsupported protobuf wire type {wire}")
-        yield tag >> 3, value
+        yield (tag >> 3, value, buf[start:pos]) if raw else (tag >> 3, value)
 
 
 def _shape_features(tile: bytes) -> list[tuple[int, int, bytes]]:
@@ -694,22 +698,7 @@ class _DecodedLayer:
 
 def _raw_fields(buf: bytes) -> Iterable[tuple[int, int | bytes, bytes]]:
     """(field number, value, the field's own bytes) of one message."""
-    pos, end = 0, len(buf)
-    while pos < end:
-        start = pos
-        tag, pos = _read_varint(buf, pos)
-        wire = tag & 7
-        if wire == 0:
-            value, pos = _read_varint(buf, pos)
-        elif wire == 2:
-            size, pos = _read_varint(buf, pos)
-            value, pos = buf[pos:pos + size], pos + size
-        elif wire in (1, 5):
-            size = 8 if wire == 1 else 4
-            value, pos = buf[pos:pos + size], pos + size
-        else:  # pragma: no cover - groups are not used by MVT
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-        yield tag >> 3, value, buf[start:pos]
+    return _fields(buf, raw=True)
 
 
 @lru_cache(maxsize=64)
