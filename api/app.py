@@ -11,8 +11,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from api.fastpath import TileFastPath
+from api.pagecache import PageCache
 from api.problems import install_problem_handlers
 from api.routers import (
     admin,
@@ -25,20 +28,29 @@ from api.routers import (
     maps,
     tiles,
 )
+from api.security import BodyGuard, SecurityHeaders
 from api.service import Service
 from geo import __version__
+from geo.catalog import BuildContext
 from geo.settings import AtlasSettings
 
 
-def create_app(settings: AtlasSettings | None = None) -> FastAPI:
-    """Build the service for ``settings`` (read from ATLAS_* variables when omitted)."""
+def create_app(settings: AtlasSettings | None = None,
+               ctx: BuildContext | None = None) -> FastAPI:
+    """Build the service for ``settings`` (read from ATLAS_* variables when omitted).
+
+    ``ctx`` is a prebuilt build context (its layers already built) to share between apps,
+    e.g. in tests; by default the service makes its own.
+    """
     settings = settings or AtlasSettings()
+    if ctx is not None:
+        ctx = ctx.with_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service.warm()
-        app.state.service.seed_demo_inventory()
+        await run_in_threadpool(app.state.service.start)
         yield
+        await run_in_threadpool(app.state.service.close)
 
     app = FastAPI(
         title=landing.TITLE,
@@ -50,13 +62,19 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.service = Service(settings)
+    app.state.service = Service(settings, ctx)
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Browsers on other origins may read public data; never with credentials or a key.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                       allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"])
+                       allow_credentials=False, allow_methods=["GET", "HEAD", "OPTIONS"],
+                       allow_headers=["Accept", "Accept-Language", "Content-Type",
+                                      "If-None-Match"])
+    app.add_middleware(BodyGuard, settings=settings)  # 401/413/429 before a body is read
+    app.add_middleware(SecurityHeaders)
+    if settings.trusted_hosts != ["*"]:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.include_router(landing.router, tags=["landing"])
-    # inventory paths first: /collections/base_stations/... must win over {collectionId}
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(admin.router, tags=["admin"])
     app.include_router(coverage.router, tags=["coverage"])
@@ -65,5 +83,6 @@ def create_app(settings: AtlasSettings | None = None) -> FastAPI:
     app.include_router(downloads.router, tags=["downloads"])
     app.include_router(tiles.router, tags=["tiles"])
     app.include_router(maps.router, tags=["maps"])
+    app.add_middleware(PageCache)  # replays public plan-layer pages (outside GZip and CORS)
     app.add_middleware(TileFastPath)  # added last = outermost: cached tiles skip the rest
     return app

@@ -10,7 +10,7 @@ from geo.access import Principal
 from geo.errors import UnauthorizedError
 
 
-def get_principal(request: Request) -> Principal | None:
+async def get_principal(request: Request) -> Principal | None:
     """The caller, or None for anonymous requests; an unknown or revoked key is a 401."""
     header = request.headers.get("authorization")
     if not header:

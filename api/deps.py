@@ -7,16 +7,16 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from api.service import Service
-from geo.features import FeatureIndex
+from geo.collections.base import Collection
 from geo.settings import AtlasSettings
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     """The app's service object."""
     return request.app.state.service
 
 
-def get_settings(request: Request) -> AtlasSettings:
+async def get_settings(request: Request) -> AtlasSettings:
     """The app's settings."""
     return request.app.state.settings
 
@@ -25,13 +25,13 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 SettingsDep = Annotated[AtlasSettings, Depends(get_settings)]
 
 
-def get_collection(
+async def get_collection(
     service: ServiceDep,
     collection_id: Annotated[str, Path(alias="collectionId", description="Collection id",
                                        examples=["counties"])],
-) -> FeatureIndex:
-    """Resolve the path's collection id to its feature index (404 when unknown)."""
-    return service.index(collection_id)
+) -> Collection:
+    """Resolve the path's collection id in the catalog (404 when unknown)."""
+    return service.catalog.get(collection_id)
 
 
-CollectionDep = Annotated[FeatureIndex, Depends(get_collection)]
+CollectionDep = Annotated[Collection, Depends(get_collection)]

@@ -2,8 +2,9 @@
 
 A cached tile is a dict lookup, but FastAPI's router and the app-wide GZip/CORS middleware
 cost several times more than that (bench/README.md). This outermost ASGI layer answers a
-``GET``/``HEAD`` for a tile whose layer set is already rendered, with the same status codes
-and headers as the tiles router (200/204/304, ETag, Cache-Control, gzip when accepted, CORS).
+``GET``/``HEAD`` for a tile whose layer set is already rendered with the very answer the
+tiles router gives (``api.tile_http.tile_reply``: 200/204/304, ETag, Cache-Control, gzip
+when accepted), plus the CORS header the app's CORSMiddleware would have added.
 Anything else - first request of a layer set, an overzoomed tile not computed yet, an
 unknown layer, an invalid or out-of-range address (on the OGC path: outside the
 collection's tileMatrixSetLimits) - goes on to the app unchanged, so every error is still
@@ -17,16 +18,13 @@ from __future__ import annotations
 
 import re
 
-from api.routers.tiles import CACHE_CONTROL, _etag_matches, _layer_names, within_limits
+from api.tile_http import layer_names, tile_reply
 from geo.errors import AtlasError
-from geo.tiles import GZIP_MIN_BYTES, MISSING, MVT_MEDIA_TYPE, Tile, check_tile, tile_key
+from geo.tiles import MISSING, Tile, check_tile, tile_key, within_limits
 
 _XYZ = re.compile(r"/tiles/(?P<layers>[^/]+)/(?P<z>\d{1,2})/(?P<x>\d{1,6})/(?P<y>\d{1,6})\.mvt")
 _OGC = re.compile(r"/collections/(?P<layers>[^/,]+)/tiles/WebMercatorQuad/"
                   r"(?P<z>\d{1,2})/(?P<y>\d{1,6})/(?P<x>\d{1,6})")
-_MVT = MVT_MEDIA_TYPE.encode()
-_VARY_TILE = b"Accept-Encoding, Origin"
-_VARY_EMPTY = b"Origin"
 
 
 def merge_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -63,7 +61,7 @@ class TileFastPath:
             ogc = match is not None
         if match is None:
             return await self.app(scope, receive, send)
-        store = getattr(scope["app"].state, "tile_store", None)
+        store = scope["app"].state.service.tiles
         tile_found = self._lookup(store, match, ogc) if store is not None else False
         if tile_found is False:
             return await self.app(scope, receive, self._merging_vary(send))
@@ -82,7 +80,7 @@ class TileFastPath:
     def _lookup(store, match, ogc: bool) -> Tile | None | bool:
         """The tile (None = empty tile), or False when the app must handle the request."""
         try:
-            names = _layer_names(match["layers"])
+            names = layer_names(match["layers"])
             z, x, y = int(match["z"]), int(match["x"]), int(match["y"])
             check_tile(z, x, y)
         except AtlasError:
@@ -100,30 +98,12 @@ class TileFastPath:
     @staticmethod
     async def _respond(scope, send, tile: Tile | None) -> None:
         request_headers = dict(scope["headers"])
-        headers = [(b"cache-control", CACHE_CONTROL.encode())]
+        status, headers, body = tile_reply(tile, request_headers, vary_origin=True)
         origins = scope["app"].state.settings.cors_origins
         origin = request_headers.get(b"origin")
         if origin is not None and ("*" in origins or origin.decode() in origins):
             headers.append((b"access-control-allow-origin",
                             b"*" if "*" in origins else origin))
-        if tile is None:
-            headers.append((b"vary", _VARY_EMPTY))
-            await send({"type": "http.response.start", "status": 204, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        gz = len(tile.data) >= GZIP_MIN_BYTES and b"gzip" in request_headers.get(
-            b"accept-encoding", b"")
-        etag = tile.gzip_etag if gz else tile.etag
-        headers += [(b"etag", etag.encode()), (b"vary", _VARY_TILE)]
-        match = request_headers.get(b"if-none-match")
-        if match is not None and _etag_matches(match.decode("latin-1"), etag):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        body = tile.gzipped if gz else tile.data
-        if gz:
-            headers.append((b"content-encoding", b"gzip"))
-        headers += [(b"content-type", _MVT), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else body})

@@ -19,7 +19,8 @@ CSV = "text/csv"
 def json_response(body: Any, media_type: str = JSON, headers: dict | None = None,
                   status_code: int = 200) -> Response:
     """Serialise with orjson and set the media type exactly."""
-    return Response(orjson.dumps(body), media_type=media_type, headers=headers,
+    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY),
+                    media_type=media_type, headers=headers,
                     status_code=status_code)
 
 
@@ -35,14 +36,3 @@ def wants_html(request: Request, f: str | None) -> bool:
         return f == "html"
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept
-
-
-def live_collection(root: str, cid: str, title: str, description: str) -> dict:
-    """Collection document of a collection computed per request (store-backed, CRS84 only)."""
-    from geo.crs import CRS84_URI
-
-    href = f"{root}/collections/{cid}"
-    return {"id": cid, "title": title, "description": description, "itemType": "feature",
-            "crs": [CRS84_URI], "storageCrs": CRS84_URI,
-            "links": [{"rel": "self", "type": JSON, "href": href},
-                      {"rel": "items", "type": GEOJSON, "href": f"{href}/items"}]}

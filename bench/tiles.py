@@ -94,11 +94,9 @@ def serve_fastapi(port: int, data_dir: Path) -> None:
 
     from api.app import create_app
     from geo.settings import AtlasSettings
-    from geo.tiles import TileStore
 
     app = create_app(AtlasSettings(data_dir=data_dir))  # includes the tiles router
-    app.state.tile_store = TileStore.for_context(app.state.service.ctx)
-    app.state.tile_store.ensure()
+    app.state.service.tiles.ensure()
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
 
 

@@ -34,6 +34,18 @@ class BuildContext:
         """The shipped seed copies, for checking citations."""
         return SeedLibrary(self.settings.plan_dir / "seeds")
 
+    def with_settings(self, settings: AtlasSettings) -> BuildContext:
+        """A context for ``settings`` that reuses the layers built here.
+
+        Layers depend only on the shipped data, so apps with other data dirs (tests, the
+        CLI beside a server) can share them; a different shipped data dir builds afresh.
+        """
+        if settings is self.settings:
+            return self
+        if settings.shipped_data_dir != self.settings.shipped_data_dir:
+            return BuildContext(settings)
+        return BuildContext(settings, self._results)
+
     def result(self, name: str) -> LayerResult:
         """Return the built layer ``name``, building it (and its inputs) on first use."""
         if name not in self._results:

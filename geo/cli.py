@@ -172,11 +172,11 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id from `keys list`")]) -> None:
     """Revoke a key at once."""
-    from geo.errors import SiteNotFoundError
+    from geo.errors import KeyNotFoundError
     from geo.store import open_store
 
     if not open_store(AtlasSettings()).revoke_key(key_id):
-        _fail(SiteNotFoundError(f"no active key {key_id!r}"))
+        _fail(KeyNotFoundError(f"no active key {key_id!r}"))
     out.print(f"revoked {key_id}")
 
 
@@ -219,13 +219,20 @@ app.add_typer(coverage_app, name="coverage")
 
 
 def _register_maps() -> None:
-    """Add the ``maps`` commands (they live with the map builders, which import folium)."""
+    """Add the ``maps`` commands (they live with the map builders, which import folium).
+
+    Called when the CLI runs, not when ``geo.cli`` is imported: the library never imports
+    the map layer.
+    """
     from maps.cli import maps_app
 
     app.add_typer(maps_app, name="maps")
 
 
-_register_maps()
+def main() -> None:
+    """Entry point of ``ganzhou-atlas``: every command, the maps ones included."""
+    _register_maps()
+    app()
 
 
 @coverage_app.command("run")
@@ -237,25 +244,16 @@ def coverage_run(
 ) -> None:
     """Rasterise coverage of the stored sites, score every county, write the COG and gaps."""
     from geo.catalog import BuildContext
-    from geo.coverage.analysis import run_coverage
+    from geo.coverage.inputs import run_for
     from geo.errors import InvalidParameterError
-    from geo.inventory.locate import CountyLocator
     from geo.store import open_store
 
     settings = AtlasSettings()
+    if townships is not None:
+        settings = settings.model_copy(update={"townships_file": townships})
     if scenario not in (2023, 2025):
         _fail(InvalidParameterError("scenario must be 2023 or 2025", "scenario"))
     ctx = BuildContext(settings)
-    parks = ctx.result("parks").gdf
-    parks = parks[parks.geometry.notna()]
-    parks = parks.assign(lon=parks.geometry.x, lat=parks.geometry.y)
-    towns = None
-    if townships is not None:
-        import pandas as pd
-
-        towns = pd.read_csv(townships)
-        towns["county_adcode"] = CountyLocator.for_region(settings).locate(
-            towns["lon"].to_numpy(float), towns["lat"].to_numpy(float))
     steps = ["sites", "raster", "statistics", "gaps"]
     with Progress(console=out) as progress:
         task = progress.add_task("coverage", total=len(steps) + 1)
@@ -263,9 +261,7 @@ def coverage_run(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"coverage: {name}")
 
-        run = run_coverage(settings, open_store(settings),
-                           {a: c.fiveg_tier for a, c in ctx.plan.counties.items()}, parks,
-                           scenario, resolution, settings.coverage_model, towns, step)
+        run = run_for(ctx, open_store(settings), scenario, resolution, step)
         progress.update(task, completed=len(steps) + 1, description="coverage: done")
     table = Table("county", "covered %", "main urban %", "gap km2", "township")
     for c in run.stats["counties"]:
@@ -282,4 +278,4 @@ def _root() -> None:
 
 
 if __name__ == "__main__":
-    app()
+    main()

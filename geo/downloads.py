@@ -1,10 +1,12 @@
 """Bulk downloads of a layer, written once into the data dir and reused.
 
 Files live under ``<ATLAS_DATA_DIR>/cache/downloads/<version>/`` where the version hashes the
-layer's input checksums and the package version, so a data or code change never serves a
-stale file. Files are written to a temporary name and renamed, so a reader never sees a
-half-written one. The QGIS bundle is a zip of the GeoPackage (with the style stored in its
-``layer_styles`` table, which QGIS applies on load) plus the same style as a ``.qml`` file.
+layer's built rows and geometries and the source of the modules that write the files (not
+just the package version string, which a code change need not bump), so a data or code
+change never serves a stale file. Files are written to a temporary name and renamed, so a
+reader never sees a half-written one. The QGIS bundle is a zip of the GeoPackage (with the
+style stored in its ``layer_styles`` table, which QGIS applies on load) plus the same style
+as a ``.qml`` file.
 """
 
 from __future__ import annotations
@@ -17,22 +19,33 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from geo import __version__
 from geo.errors import UnsupportedFormatError
 from geo.export import FORMATS, write
+from geo.formats import DOWNLOADS
 from geo.qml import qml
 from geo.schema import LayerResult
 from geo.settings import AtlasSettings
 from geo.styles import style_for
 
-DOWNLOAD_FORMATS = (*FORMATS, "qgis")
-SUFFIX = {**FORMATS, "qgis": "_qgis.zip"}
+DOWNLOAD_FORMATS = tuple(DOWNLOADS)
+SUFFIX = {name: f.suffix for name, f in DOWNLOADS.items()}
+
+
+_WRITERS = ("export.py", "downloads.py", "qml.py", "styles.py", "schema.py")
 
 
 def _version(result: LayerResult) -> str:
     digest = hashlib.sha256(__version__.encode())
-    for source in result.provenance.sources:
-        digest.update(source.sha256.encode())
+    for name in _WRITERS:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    gdf = result.gdf
+    digest.update(pd.util.hash_pandas_object(
+        pd.DataFrame(gdf.drop(columns="geometry")).astype(str), index=False).to_numpy()
+        .tobytes())
+    digest.update(b"".join(g.wkb if g is not None else b"-" for g in gdf.geometry))
     return digest.hexdigest()[:16]
 
 

@@ -122,9 +122,40 @@ class SiteNotFoundError(AtlasError):
     title = "Site not found"
 
 
+class KeyNotFoundError(AtlasError):
+    """An API key id that does not exist or is already revoked (HTTP 404)."""
+
+    status = 404
+    slug = "key-not-found"
+    title = "API key not found"
+
+
 class ConflictError(AtlasError):
     """A write that conflicts with what is stored (e.g. creating an existing site id)."""
 
     status = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class TileOutOfRangeError(AtlasError):
+    """A zoom outside 0-14 or a column/row outside the zoom's 2^z x 2^z matrix."""
+
+    status = 404
+    slug = "tile-out-of-range"
+    title = "Tile out of range"
+
+
+class TileGenerationError(AtlasError):
+    """tippecanoe is missing or failed."""
+
+    slug = "tile-generation-failed"
+    title = "Vector tile generation failed"
+
+
+class ServiceBusyError(AtlasError):
+    """Every worker for a bounded job (e.g. reading a workbook) is busy; retry (HTTP 503)."""
+
+    status = 503
+    slug = "service-busy"
+    title = "Service busy"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
@@ -18,7 +19,7 @@ import shapely
 from geo.crs import CRS84_URI, transformer_from_crs84, transformer_to_crs84
 from geo.errors import FeatureNotFoundError, InvalidParameterError
 from geo.filters import evaluate
-from geo.schema import Column, LayerResult
+from geo.schema import Column, LayerResult, LayerSchema
 
 GEOJSON_TYPES = {"string": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
@@ -87,15 +88,31 @@ def _round_coords(geom, decimals: int):
 
 @dataclass
 class FeatureIndex:
-    """One layer ready to be paged, with per-CRS serialised geometries."""
+    """One table of features ready to be paged, with per-CRS serialised geometries.
 
-    result: LayerResult
+    Plan layers build one at start-up; store-backed collections (county totals, the
+    scorecard, gaps) build one per data version, so every collection pages, filters and
+    reprojects through the same code.
+    """
+
+    name: str
+    title: str
+    schema: LayerSchema
+    gdf: gpd.GeoDataFrame
+    result: LayerResult | None = None  # set for plan layers (provenance, downloads, tiles)
     _geometry_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
     _feature_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
 
+    @classmethod
+    def of_layer(cls, result: LayerResult) -> FeatureIndex:
+        """The index of a built plan layer."""
+        layer = result.layer
+        return cls(layer.name, layer.title, layer.schema, result.gdf, result)
+
     def __post_init__(self) -> None:
-        gdf = self.result.gdf
-        schema = self.result.layer.schema
+        gdf = self.gdf.reset_index(drop=True)
+        self.gdf = gdf
+        schema = self.schema
         self.columns: dict[str, Column] = {c.name: c for c in schema.columns}
         self.ids: list[str] = [str(v) for v in gdf[schema.id_column]]
         self.position = {fid: i for i, fid in enumerate(self.ids)}
@@ -106,13 +123,9 @@ class FeatureIndex:
         self.geometries = np.asarray(gdf.geometry.values, dtype=object)
         self._properties_json = [orjson.dumps(r) for r in self.records]
         self._id_json = [orjson.dumps(i) for i in self.ids]
-        present = [g for g in self.geometries if g is not None]
-        self.extent = shapely.total_bounds(present).tolist() if present else None
-
-    @property
-    def name(self) -> str:
-        """Collection id (the layer name)."""
-        return self.result.layer.name
+        self._present = np.array([g is not None for g in self.geometries], dtype=bool)
+        present = self.geometries[self._present]
+        self.extent = shapely.total_bounds(present).tolist() if len(present) else None
 
     def queryables(self) -> dict[str, Column]:
         """Columns that can be used as equality filters."""
@@ -142,12 +155,11 @@ class FeatureIndex:
             mask &= self._equals(name, value)
         if query.bbox is not None:
             box = shapely.box(*query.bbox)
-            present = np.array([g is not None for g in self.geometries])
             hits = np.zeros(len(self.ids), dtype=bool)
-            hits[present] = shapely.intersects(self.geometries[present], box)
+            hits[self._present] = shapely.intersects(self.geometries[self._present], box)
             mask &= hits
         if query.cql is not None:
-            mask &= evaluate(self.result.gdf.reset_index(drop=True), query.cql)
+            mask &= evaluate(self.gdf, query.cql)
         positions = np.flatnonzero(mask)
         if query.sortby:
             positions = self._sorted(positions, query.sortby)
@@ -205,7 +217,7 @@ class FeatureIndex:
     def json_schema(self, uri: str, only_queryable: bool) -> dict:
         """JSON Schema of the features (queryables or the full ``describedby`` schema)."""
         cols = self.queryables() if only_queryable else self.columns
-        geometry_types = sorted(self.result.layer.schema.geometry_types)
+        geometry_types = sorted(self.schema.geometry_types)
         props: dict[str, dict] = {
             n: {"title": c.title, "type": GEOJSON_TYPES[c.dtype],
                 **({"description": c.description} if c.description else {})}
@@ -219,7 +231,7 @@ class FeatureIndex:
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": uri,
             "type": "object",
-            "title": self.result.layer.title,
+            "title": self.title,
             "properties": props,
             "additionalProperties": not only_queryable,
         }

@@ -42,6 +42,13 @@ class AtlasSettings(BaseSettings):
     public_url: str | None = Field(
         None, description="Base URL behind a proxy; links use the request URL when unset."
     )
+    trusted_hosts: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="Host header values the server answers (JSON list; '*' = any).")
+    max_json_body_kb: float = Field(
+        1024, gt=0, description="Largest JSON body of a write (site, target, key), in KiB.")
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed API-key attempts per client address per minute, then 429.")
 
     inventory_region: str = Field(
         "ganzhou", pattern="^(ganzhou|jiangxi)$",
@@ -49,6 +56,17 @@ class AtlasSettings(BaseSettings):
     max_upload_mb: float = Field(50, gt=0, description="Largest inventory upload (MB).")
     max_upload_rows: int = Field(200_000, ge=1, description="Most rows per HTTP upload.")
     max_cli_rows: int = Field(5_000_000, ge=1, description="Most rows per CLI import.")
+    # Bounds on reading an untrusted inventory file (docs/inventory.md#limits); workbooks are
+    # parsed in a worker process with the memory and time limits below.
+    max_upload_columns: int = Field(64, ge=8, le=16_384,
+                                    description="Most columns in an inventory file.")
+    max_cell_chars: int = Field(1_000, ge=64, description="Longest cell value (characters).")
+    max_unzipped_mb: float = Field(
+        512, gt=0, description="Most uncompressed content an XLSX may unpack to (MB).")
+    parse_worker_memory_mb: int = Field(
+        1_024, ge=256, description="Address-space limit of the workbook reader process (MB).")
+    parse_worker_seconds: float = Field(
+        120, gt=0, description="Time limit of the workbook reader process (s).")
     demo_inventory: bool = Field(
         True, description="Load the seeded synthetic inventory when the store is empty.")
     coverage_resolution_m: float = Field(100, ge=10, le=1000,

@@ -23,6 +23,11 @@ PARK_TYPE_COLOURS = {
     "试点": "#fdae6b", "开发区": "#d62728", "公共服务设施": "#8c6d31",
 }
 IOT_TIER_COLOURS = {"1": "#a50f15", "2": "#fb6a4a", "3": "#fcbba1"}
+# Coverage raster: serving-site count per cell (0 = gap, 1, 2, 3+) -> RGBA, for the PNG
+# tiles, the exported maps' overlay and their legends.
+COVERAGE_COLOURS: dict[int, tuple[int, int, int, int]] = {
+    0: (215, 48, 39, 150), 1: (166, 217, 106, 150), 2: (102, 189, 99, 170),
+    3: (26, 152, 80, 190)}
 OTHER = "#969696"
 
 

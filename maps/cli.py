@@ -44,16 +44,13 @@ def maps_list() -> None:
 
 def _coverage(settings, ctx, scenario: int):
     """The coverage map's data from the configured store (seeded when empty, like the API)."""
+    from geo.inventory.demo import seed_demo_if_empty
     from geo.store import open_store
     from maps.coverage_data import coverage_map_data
 
     store = open_store(settings)
-    if settings.demo_inventory and store.count() == 0:
-        from geo.inventory.locate import CountyLocator
-        from geo.inventory.synthetic import load_synthetic
-
-        n = load_synthetic(store, settings, CountyLocator.for_region(
-            settings, settings.inventory_region))
+    n = seed_demo_if_empty(store, settings)
+    if n:
         out.print(f"site store was empty: loaded the synthetic demo inventory ({n:,} sites)")
     return coverage_map_data(settings, store, ctx, scenario)
 

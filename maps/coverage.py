@@ -98,6 +98,8 @@ GAP_KINDS = {
 TIER_WEIGHTS = {"全深度覆盖": (4.0, None), "主城区连续覆盖": (3.0, None), "未点名": (2.0, "6 5")}
 STATUS_COLOURS = {"on_air": "#1f78b4", "built": "#e66101", "planned": "#737373"}
 STATUS_LABELS = {"on_air": "在网（计入覆盖）", "built": "已建未开通", "planned": "规划"}
+WITHHELD = ("站点库含运营商报送的真实站点：公开页面不显示覆盖栅格与缺口面（细粒度覆盖可反推"
+            "站址），只显示区县汇总；规划人员可用带密钥的接口查看。")
 RASTER_LABELS = {0: "0（缺口）", 1: "1个站点", 2: "2个站点", 3: "3个及以上"}
 TYPE_LABELS = {"macro": "宏站", "micro": "微站", "indoor": "室分"}
 REQUIRED_ZONES = {"whole county (全深度覆盖)": "全县（全深度覆盖梯次）",
@@ -342,6 +344,9 @@ def _legend(data: CoverageMapData) -> Legend:
         + (f"，{'、'.join(overridden)}为规划人员调整值" if overridden else "")
         + "（方法见右侧表）。" + data.model_text + "。",
     ]
+    if data.cog is None:
+        notes.append(WITHHELD)
+        return Legend([pct, tiers, sites], notes=notes)
     return Legend([pct, tiers, gaps, raster, sites], notes=notes)
 
 
@@ -377,8 +382,9 @@ def build(inputs: MapInputs) -> folium.Map:
     folium.map.CustomPane(CHOROPLETH_PANE, z_index=350, pointer_events=True).add_to(m)
     folium.map.CustomPane(RASTER_PANE, z_index=380, pointer_events=False).add_to(m)
     choropleth, labels = _choropleth(inputs, data, geoms, cite)
-    for layer in (choropleth, _raster(inputs, data), _tiers_group(inputs, data, geoms, tiers),
-                  _gaps_group(inputs, data), labels, _sites_group(inputs, data)):
+    fine = [] if data.cog is None else [_raster(inputs, data), _gaps_group(inputs, data)]
+    for layer in (choropleth, *fine, _tiers_group(inputs, data, geoms, tiers), labels,
+                  _sites_group(inputs, data)):
         layer.add_to(m)
     return finish(m, _legend(data), side_panel(data))
 

@@ -3,8 +3,8 @@
 The other maps are pure functions of the layers (``BuildContext``). The 5G coverage-gap map
 also needs what only the site store and the coverage analysis hold, so that input is made
 explicit: ``CoverageMapData``, assembled by ``coverage_map_data(settings, store, ctx,
-scenario)`` from the public functions of ``geo.coverage`` (``run_coverage``, ``scorecard``,
-``city_line``, ``site_radii``) and the ``SiteStore`` interface, and handed to the builder in
+scenario)`` from the public functions of ``geo.coverage`` (``run_for``, ``county_scorecard``,
+``site_radii``) and the ``SiteStore`` interface, and handed to the builder in
 ``MapInputs.coverage``. The builder then stays a pure function of its inputs.
 
 Commercial sensitivity: operators' real site positions are never put into this object. Only
@@ -29,9 +29,10 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalog import BuildContext
-from geo.coverage.analysis import CoverageRun, run_coverage
+from geo.coverage.analysis import CoverageRun
+from geo.coverage.inputs import run_for
 from geo.coverage.model import site_radii, to_metric
-from geo.coverage.scorecard import city_line, scorecard
+from geo.coverage.scorecard import county_scorecard
 from geo.errors import InvalidParameterError
 from geo.settings import AtlasSettings
 from geo.store.base import SiteQuery, SiteStore
@@ -58,7 +59,7 @@ class CoverageMapData:
     card: gpd.GeoDataFrame
     city: dict
     gaps: gpd.GeoDataFrame
-    cog: Path
+    cog: Path | None  # None (and no gaps) once real sites exist: see the module docstring
     resolution_m: float
     model_text: str
     method_text: str
@@ -101,32 +102,10 @@ def data_version(store: SiteStore) -> str:
     return f"{store.fingerprint()}|{digest}"
 
 
-def _placed_parks(ctx: BuildContext) -> pd.DataFrame:
-    gdf = ctx.result("parks").gdf
-    gdf = gdf[gdf.geometry.notna()]
-    return gdf.assign(lon=gdf.geometry.x, lat=gdf.geometry.y)[
-        ["id", "name", "lon", "lat", "county_adcode"]].reset_index(drop=True)
-
-
-def _townships(settings: AtlasSettings) -> pd.DataFrame | None:
-    if settings.townships_file is None:
-        return None
-    from geo.inventory.locate import CountyLocator
-
-    frame = pd.read_csv(settings.townships_file)
-    locator = CountyLocator.for_region(settings, settings.inventory_region)
-    frame["county_adcode"] = locator.locate(frame["lon"].to_numpy(float),
-                                            frame["lat"].to_numpy(float))
-    return frame
-
-
 def default_run(settings: AtlasSettings, store: SiteStore, ctx: BuildContext,
                 scenario: int) -> CoverageRun:
     """The coverage run with the inputs the service uses (reused while nothing changed)."""
-    tiers = {a: c.fiveg_tier for a, c in ctx.plan.counties.items()}
-    return run_coverage(settings, store, tiers, _placed_parks(ctx), scenario,
-                        settings.coverage_resolution_m, settings.coverage_model,
-                        _townships(settings))
+    return run_for(ctx, store, scenario)
 
 
 def synthetic_sites(store: SiteStore, settings: AtlasSettings) -> pd.DataFrame:
@@ -159,21 +138,18 @@ def coverage_map_data(settings: AtlasSettings, store: SiteStore, ctx: BuildConte
     by ``settings.allocation`` or overridden by planners, no per-operator split.
     """
     check_scenario(scenario)
-    version = data_version(store)
     run = run or default_run(settings, store, ctx, scenario)
-    counties = ctx.result("counties").gdf
-    iot = ctx.result("iot_zones").gdf
-    tier1 = iot[(iot["tier"] == 1) & iot["adcodes"].notna()]
-    priority = tier1.groupby("adcodes")["place_name"].apply(list).to_dict()
-    card = scorecard(counties, store.county_totals(), store.target_overrides(), run,
-                     settings.allocation, settings.coverage_model, False, priority)
-    pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
+    version = f"{data_version(store)}|{run.stats.get('fingerprint')}"
+    card, city = county_scorecard(ctx, store, run, operator_detail=False)
+    real = int(card["sites_total"].sum() - card["synthetic_sites"].sum())
     gaps = gpd.read_file(run.gaps)
     if gaps.crs is None:
         gaps = gaps.set_crs("EPSG:4326")
+    if real:  # fine coverage of real sites locates them: public pages get county numbers only
+        gaps = gaps.iloc[0:0]
     return CoverageMapData(
-        scenario=scenario, card=card, city=city_line(card, int(pop[CITY_ADCODE])), gaps=gaps,
-        cog=run.cog, resolution_m=float(run.stats["resolution_m"]),
+        scenario=scenario, card=card, city=city, gaps=gaps,
+        cog=None if real else run.cog, resolution_m=float(run.stats["resolution_m"]),
         model_text=run.stats["model_text"], method_text=settings.allocation.describe("5G"),
         sites=synthetic_sites(store, settings), sites_used=int(run.stats["sites_used"]),
         sites_total=int(run.stats["sites_total"]), data_date=_latest_import(store),
@@ -200,10 +176,11 @@ class CoverageSource:
         """The current data of ``scenario`` (422 for a year without targets)."""
         check_scenario(scenario)
         with self._lock:
-            version = data_version(self.store)
+            run = self._run(scenario)
+            version = f"{data_version(self.store)}|{run.stats.get('fingerprint')}"
             cached = self._cache.get(scenario)
             if cached is None or cached.version != version:
                 cached = coverage_map_data(self.settings, self.store, self.ctx, scenario,
-                                           run=self._run(scenario))
+                                           run=run)
                 self._cache[scenario] = cached
             return cached

@@ -4,8 +4,7 @@ An exported page has no tile server behind it, so the coverage COG (EPSG:4547, 1
 serving-site count per cell, 65535 outside 赣州市) is warped once to EPSG:3857 at about
 ``resolution_m`` on the ground (200 m: ~20 KB of PNG for the whole city, where the COG is
 2,700 x 3,000 cells), classed 0 / 1 / 2 / 3+ serving sites in the colours of the coverage
-tiles (``api.routers.coverage.COLOURS``; copied here because the maps never import the web
-layer, and a test keeps the two equal), and written as an 8-bit paletted PNG with
+tiles (``geo.styles.COVERAGE_COLOURS``, the one palette), and written as an 8-bit paletted PNG with
 transparency (a few lines of ``zlib``; no imaging library needed). Leaflet's
 ``L.imageOverlay`` stretches it over its lat/lon bounds, linearly in Web Mercator, which is
 exactly the grid it was warped to.
@@ -37,14 +36,12 @@ from rasterio.warp import Resampling, reproject, transform_bounds
 from scipy.interpolate import RectBivariateSpline
 
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.styles import COVERAGE_COLOURS
 
 NODATA = 65535
 WEB_MERCATOR = "EPSG:3857"
 DEFAULT_RESOLUTION_M = 200.0
-# serving-site count (0 = gap, 1, 2, 3+) -> RGBA, as the coverage tiles draw it
-COLOURS: dict[int, tuple[int, int, int, int]] = {
-    0: (215, 48, 39, 150), 1: (166, 217, 106, 150), 2: (102, 189, 99, 170),
-    3: (26, 152, 80, 190)}
+COLOURS = COVERAGE_COLOURS  # serving-site count (0 = gap, 1, 2, 3+) -> RGBA
 CONTROL_STEP = 16  # px between exact GCJ-02 control points
 _TO_LL = Transformer.from_crs(WEB_MERCATOR, "EPSG:4326", always_xy=True)
 _TO_MERC = Transformer.from_crs("EPSG:4326", WEB_MERCATOR, always_xy=True)

@@ -13,7 +13,7 @@ from api.deps import ServiceDep
 from api.problems import PROBLEM_RESPONSES
 from api.responses import json_response
 from geo.access import require
-from geo.errors import InvalidParameterError, SiteNotFoundError
+from geo.errors import InvalidParameterError, KeyNotFoundError
 from geo.inventory.ingest import check_operator
 
 router = APIRouter(prefix="/admin/keys", responses=PROBLEM_RESPONSES)
@@ -55,5 +55,5 @@ def revoke_key(service: ServiceDep, principal: PrincipalDep,
     """Revoke a key; 404 if unknown or already revoked."""
     require(principal, "admin")
     if not service.store.revoke_key(key_id):
-        raise SiteNotFoundError(f"no active key {key_id!r}")
+        raise KeyNotFoundError(f"no active key {key_id!r}")
     return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""Collections: their metadata, queryables and schema (one collection per layer)."""
+"""Collections: their metadata, queryables and schema, for every collection of the catalog."""
 
 from __future__ import annotations
 
@@ -7,37 +7,24 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.auth import PrincipalDep
 from api.deps import CollectionDep, ServiceDep
 from api.html import render
 from api.problems import PROBLEM_RESPONSES
-from api.responses import (
-    GEOJSON,
-    HTML,
-    JSON,
-    SCHEMA_JSON,
-    base_url,
-    json_response,
-    wants_html,
-)
-from api.routers.coverage import coverage_collections
-from api.routers.inventory import inventory_collections
+from api.responses import GEOJSON, HTML, JSON, SCHEMA_JSON, base_url, json_response, wants_html
+from geo.collections.base import Collection, check_access
 from geo.crs import CRS84_URI, OUTPUT_CRS
-from geo.features import FeatureIndex
+from geo.formats import DOWNLOADS
 from geo.preview import svg_preview
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 FormatParam = Annotated[Literal["json", "html"] | None, Query(description="json or html")]
-DOWNLOADS = (("gpkg", "application/geopackage+sqlite3", "GeoPackage"),
-             ("fgb", "application/flatgeobuf", "FlatGeobuf"),
-             ("geojson", GEOJSON, "GeoJSON"),
-             ("csv", "text/csv", "CSV"),
-             ("qgis", "application/zip", "QGIS 工程包 (GeoPackage + .qml 样式)"))
 
 
-def describe(index: FeatureIndex, root: str) -> dict:
-    """The collection document for one layer."""
-    layer = index.result.layer
-    href = f"{root}/collections/{layer.name}"
+def describe(collection: Collection, root: str) -> dict:
+    """The collection document (OGC API - Features Part 1 ``collection``)."""
+    href = f"{root}/collections/{collection.id}"
+    template = collection.template()
     links = [
         {"rel": "self", "type": JSON, "title": "本集合 (JSON)", "href": f"{href}?f=json"},
         {"rel": "alternate", "type": HTML, "title": "本集合 (HTML)", "href": f"{href}?f=html"},
@@ -47,42 +34,41 @@ def describe(index: FeatureIndex, root: str) -> dict:
          "title": "可筛选字段", "href": f"{href}/queryables"},
         {"rel": "describedby", "type": SCHEMA_JSON, "title": "要素结构 (JSON Schema)",
          "href": f"{href}/schema"},
-        {"rel": "license", "type": "text/plain", "title": layer.licence,
-         "href": f"{root}/api.html"},
-        {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": JSON,
-         "title": "矢量瓦片集 (WebMercatorQuad)", "href": f"{href}/tiles"},
-        {"rel": "related", "type": JSON, "title": "TileJSON (矢量瓦片)",
-         "href": f"{root}/tiles/{layer.name}/tilejson.json"},
     ]
-    links += [{"rel": "enclosure", "type": mt, "title": f"下载：{title}",
-               "href": f"{href}/download/{fmt}"} for fmt, mt, title in DOWNLOADS]
-    doc = {
-        "id": layer.name,
-        "title": layer.title,
-        "description": layer.description,
-        "itemType": "feature",
-        "itemCount": len(index.ids),
-        "crs": list(OUTPUT_CRS),
-        "storageCrs": CRS84_URI,
-        "links": links,
-    }
-    if index.extent:
-        doc["extent"] = {"spatial": {"bbox": [index.extent], "crs": CRS84_URI}}
+    doc: dict = {"id": collection.id, "title": collection.title,
+                 "description": collection.description, "itemType": "feature",
+                 "crs": list(OUTPUT_CRS), "storageCrs": CRS84_URI, "links": links}
+    result = template.result
+    if result is not None:
+        links.append({"rel": "license", "type": "text/plain", "title": result.layer.licence,
+                      "href": f"{root}/api.html"})
+        doc["itemCount"] = len(template.ids)
+        if template.extent:
+            doc["extent"] = {"spatial": {"bbox": [template.extent], "crs": CRS84_URI}}
+    if collection.tiles:
+        links += [
+            {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": JSON,
+             "title": "矢量瓦片集 (WebMercatorQuad)", "href": f"{href}/tiles"},
+            {"rel": "related", "type": JSON, "title": "TileJSON (矢量瓦片)",
+             "href": f"{root}/tiles/{collection.id}/tilejson.json"}]
+    if collection.downloads:
+        links += [{"rel": "enclosure", "type": f.media_type, "title": f"下载：{f.title}",
+                   "href": f"{href}/download/{f.name}"} for f in DOWNLOADS.values()]
+    if collection.access != "public":
+        doc["access"] = "API key required (Authorization: Bearer <key>)"
     return doc
 
 
 @router.get("/collections", operation_id="getCollections", summary="List collections")
-def collections(request: Request, service: ServiceDep, f: FormatParam = None) -> Response:
-    """Every layer as an OGC API collection."""
-    from geo.layers import LAYERS
-
+def collections(request: Request, service: ServiceDep, principal: PrincipalDep,
+                f: FormatParam = None) -> Response:
+    """Every collection the caller may read (anonymous callers do not see base_stations)."""
     root = base_url(request)
     body = {
         "links": [
             {"rel": "self", "type": JSON, "title": "数据集合", "href": f"{root}/collections"},
         ],
-        "collections": [describe(service.index(n), root) for n in LAYERS]
-        + inventory_collections(root) + coverage_collections(root),
+        "collections": [describe(c, root) for c in service.catalog.visible(principal)],
         "crs": list(OUTPUT_CRS),
     }
     if wants_html(request, f):
@@ -92,28 +78,35 @@ def collections(request: Request, service: ServiceDep, f: FormatParam = None) ->
 
 @router.get("/collections/{collectionId}", operation_id="describeCollection",
             summary="Describe a collection")
-def collection(request: Request, index: CollectionDep, f: FormatParam = None) -> Response:
+def collection(request: Request, collection: CollectionDep, principal: PrincipalDep,
+               f: FormatParam = None) -> Response:
     """Metadata of one collection: extent, CRS list, links to items and downloads."""
-    body = describe(index, base_url(request))
+    check_access(collection, principal)
+    body = describe(collection, base_url(request))
     if wants_html(request, f):
-        return render(request, "collection.html", c=body,
-                      columns=index.result.layer.schema.columns,
-                      provenance=index.result.provenance.as_dict(),
-                      svg=svg_preview(list(index.geometries)))
+        template = collection.template()
+        provenance = template.result.provenance.as_dict() if template.result else None
+        return render(request, "collection.html", c=body, columns=template.schema.columns,
+                      provenance=provenance, svg=svg_preview(list(template.geometries)))
     return json_response(body)
 
 
 @router.get("/collections/{collectionId}/queryables", operation_id="getQueryables",
             summary="Queryable properties")
-def queryables(request: Request, index: CollectionDep) -> Response:
-    """Properties usable as equality filters on the items path (``?adcode=360702``)."""
-    uri = f"{base_url(request)}/collections/{index.name}/queryables"
-    return json_response(index.json_schema(uri, only_queryable=True), SCHEMA_JSON)
+def queryables(request: Request, collection: CollectionDep,
+               principal: PrincipalDep) -> Response:
+    """Properties usable in ``filter`` (CQL2) and as equality filters (``?adcode=360702``)."""
+    check_access(collection, principal)
+    uri = f"{base_url(request)}/collections/{collection.id}/queryables"
+    return json_response(collection.template().json_schema(uri, only_queryable=True),
+                         SCHEMA_JSON)
 
 
 @router.get("/collections/{collectionId}/schema", operation_id="getSchema",
             summary="Feature schema")
-def schema(request: Request, index: CollectionDep) -> Response:
+def schema(request: Request, collection: CollectionDep, principal: PrincipalDep) -> Response:
     """JSON Schema of the features' properties (GDAL reads it for field types)."""
-    uri = f"{base_url(request)}/collections/{index.name}/schema"
-    return json_response(index.json_schema(uri, only_queryable=False), SCHEMA_JSON)
+    check_access(collection, principal)
+    uri = f"{base_url(request)}/collections/{collection.id}/schema"
+    return json_response(collection.template().json_schema(uri, only_queryable=False),
+                         SCHEMA_JSON)

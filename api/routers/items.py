@@ -1,8 +1,12 @@
-"""Features of a collection: paged, filtered, sorted and reprojected GeoJSON (or HTML, CSV)."""
+"""Features of any collection: paged, filtered, sorted and reprojected GeoJSON (HTML, CSV, XLSX).
+
+One items route for the whole catalog, so paging links (in the body and as ``Link``
+headers), bbox, CRS, CQL2, ``limit``, formats and access checks exist once. Store-backed
+collections answer through the same ``Collection.select``.
+"""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -13,24 +17,29 @@ import shapely
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from api.auth import PrincipalDep
 from api.deps import CollectionDep, SettingsDep
 from api.html import render
 from api.problems import PROBLEM_RESPONSES
-from api.responses import CSV, GEOJSON, HTML, JSON, base_url, json_response, wants_html
+from api.responses import CSV, GEOJSON, HTML, JSON, base_url, wants_html
+from geo.collections.base import Collection, FeaturePage, View
 from geo.crs import CRS84_URI, parse_crs_uri
 from geo.errors import InvalidParameterError
 from geo.features import FeatureIndex, ItemsQuery, parse_bbox, parse_sortby
 from geo.filters import parse_cql2_text
+from geo.formats import XLSX
 from geo.preview import svg_preview
+from geo.tabular import csv_bytes, xlsx_bytes
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 RESERVED = {"limit", "offset", "bbox", "bbox-crs", "crs", "properties", "sortby", "f",
             "filter", "filter-lang", "filter-crs"}
 UNSUPPORTED = {"datetime", "q", "resulttype"}
 HTML_COLUMNS = 8
+MAX_PARAMETERS = 64  # repeated equality filters beyond this are an attack, not a query
 
-ItemsFormat = Annotated[Literal["json", "geojson", "html", "csv"] | None,
-                        Query(description="json (GeoJSON), html or csv")]
+ItemsFormat = Annotated[Literal["json", "geojson", "html", "csv", "xlsx"] | None,
+                        Query(description="json (GeoJSON), html, csv or xlsx")]
 
 
 def _cql(index: FeatureIndex, text: str | None, lang: str | None, crs: str | None):
@@ -43,14 +52,24 @@ def _cql(index: FeatureIndex, text: str | None, lang: str | None, crs: str | Non
     return parse_cql2_text(text, set(index.queryables()))
 
 
-def _query(request: Request, index: FeatureIndex, settings, limit: int | None, offset: int,
-           bbox: str | None, bbox_crs: str | None, crs: str | None, properties: str | None,
-           sortby: str | None) -> ItemsQuery:
-    """Validate every parameter into an ItemsQuery; unknown parameters are named in a 422."""
+def _view(request: Request, collection: Collection, principal) -> View:
+    params = {p.name: p.parse(request.query_params.get(p.name)) for p in collection.parameters}
+    return View(principal, params)
+
+
+def _query(request: Request, collection: Collection, settings) -> ItemsQuery:
+    """Validate every parameter into an ItemsQuery; unknown parameters are named."""
+    index = collection.template()
+    params = request.query_params
+    own = {p.name for p in collection.parameters}
     filters = []
     queryables = index.queryables()
-    for name, value in request.query_params.multi_items():
-        if name in RESERVED:
+    if len(params.multi_items()) > MAX_PARAMETERS:
+        raise InvalidParameterError(
+            f"at most {MAX_PARAMETERS} query parameters; combine conditions in one CQL2 "
+            "filter", "filter")
+    for name, value in params.multi_items():
+        if name in RESERVED or name in own:
             continue
         if name in UNSUPPORTED:
             raise InvalidParameterError(f"parameter {name!r} is not supported here", name)
@@ -59,22 +78,36 @@ def _query(request: Request, index: FeatureIndex, settings, limit: int | None, o
                 f"unknown parameter {name!r}; queryables: {', '.join(queryables)}", name)
         filters.append((name, value))
     selected = None
-    if properties is not None:
+    if (properties := params.get("properties")) is not None:
         selected = tuple(p for p in (s.strip() for s in properties.split(",")) if p)
         unknown = [p for p in selected if p not in index.columns]
         if unknown:
             raise InvalidParameterError(f"unknown properties {unknown}", "properties")
+    bbox, bbox_crs, crs, sortby = (params.get(k) for k in ("bbox", "bbox-crs", "crs", "sortby"))
     return ItemsQuery(
-        limit=min(limit or settings.default_limit, settings.max_limit),
-        offset=offset,
+        limit=min(_int(params, "limit", settings.default_limit, 1), settings.max_limit),
+        offset=_int(params, "offset", 0, 0),
         bbox=parse_bbox(bbox, parse_crs_uri(bbox_crs or CRS84_URI, "bbox-crs")) if bbox else None,
         crs=parse_crs_uri(crs, "crs") if crs else CRS84_URI,
         properties=selected,
         sortby=parse_sortby(sortby, index.columns) if sortby else (),
         filters=tuple(filters),
-        cql=_cql(index, request.query_params.get("filter"),
-                 request.query_params.get("filter-lang"), request.query_params.get("filter-crs")),
+        cql=_cql(index, params.get("filter"), params.get("filter-lang"),
+                 params.get("filter-crs")),
     )
+
+
+def _int(params, name: str, default: int, minimum: int) -> int:
+    text = params.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be an integer", name) from None
+    if not minimum <= value <= 10**9:
+        raise InvalidParameterError(f"{name} must be between {minimum} and 10^9", name)
+    return value
 
 
 def _link(request: Request, rel: str, media: str, title: str, **updates) -> dict:
@@ -85,7 +118,8 @@ def _link(request: Request, rel: str, media: str, title: str, **updates) -> dict
             "href": f"{href}?{urlencode(params)}" if params else href}
 
 
-def _links(request: Request, q: ItemsQuery, returned: int, matched: int) -> list[dict]:
+def page_links(request: Request, q: ItemsQuery, returned: int, matched: int) -> list[dict]:
+    """self, alternate, collection, next and prev links of an items page."""
     links = [_link(request, "self", GEOJSON, "本页"),
              _link(request, "alternate", HTML, "本页 (HTML)", f="html"),
              {"rel": "collection", "type": JSON, "title": "所属集合",
@@ -99,38 +133,63 @@ def _links(request: Request, q: ItemsQuery, returned: int, matched: int) -> list
     return links
 
 
-def _csv(index: FeatureIndex, positions, properties) -> Response:
+def link_header(links: list[dict]) -> str:
+    """The links as an RFC 8288 ``Link`` header (for header-driven clients)."""
+    return ", ".join(f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"'
+                     for link in links if link["rel"] in ("self", "alternate", "next", "prev"))
+
+
+def _table(fp: FeaturePage, q: ItemsQuery, with_geometry: bool) -> pd.DataFrame:
+    index, positions = fp.table.index, fp.page.positions
     frame = index.frame.iloc[positions]
-    if properties is not None:
-        frame = frame[list(properties)]
-    frame = frame.assign(wkt=[None if index.geometries[i] is None else
-                              shapely.to_wkt(index.geometries[i], rounding_precision=6)
-                              for i in positions])
-    buf = io.StringIO()
-    pd.DataFrame(frame).to_csv(buf, index=False)
-    return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type=f"{CSV}; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{index.name}.csv"'})
+    if q.properties is not None:
+        frame = frame[list(q.properties)]
+    frame = pd.DataFrame(frame)
+    if with_geometry:
+        frame = frame.assign(wkt=[None if index.geometries[i] is None else
+                                  shapely.to_wkt(index.geometries[i], rounding_precision=6)
+                                  for i in positions])
+    whole = q.offset == 0 and not (q.filters or q.cql is not None or q.bbox)
+    if fp.table.summary_rows and whole:
+        frame = pd.concat([frame, pd.DataFrame(fp.table.summary_rows)], ignore_index=True)
+    return frame
 
 
-def _html(request: Request, index: FeatureIndex, positions, matched: int, links) -> Response:
-    cols = [c for c in index.columns if c not in ("citations",)][:HTML_COLUMNS]
-    id_col = index.result.layer.schema.id_column
-    cols = [id_col, *[c for c in cols if c != id_col]][:HTML_COLUMNS]
-    rows = [[index.records[i][c] for c in cols] for i in positions]
+def _html(request: Request, fp: FeaturePage, links) -> Response:
+    index = fp.table.index
+    id_col = index.schema.id_column
+    cols = [c for c in index.columns if c not in ("citations", id_col)]
+    cols = [id_col, *cols][:HTML_COLUMNS]
+    rows = [[index.records[i][c] for c in cols] for i in fp.page.positions]
     headers = [index.columns[c].title for c in cols]
-    return render(request, "items.html", cid=index.name, title=index.result.layer.title,
-                  matched=matched, rows=rows, headers=headers, links=links,
-                  svg=svg_preview([index.geometries[i] for i in positions]))
+    return render(request, "items.html", cid=index.name, title=index.title,
+                  matched=fp.page.number_matched, rows=rows, headers=headers, links=links,
+                  svg=svg_preview([index.geometries[i] for i in fp.page.positions]))
+
+
+def _geojson(fp: FeaturePage, q: ItemsQuery, links: list[dict]) -> bytes:
+    index, positions = fp.table.index, fp.page.positions
+    head = orjson.dumps({
+        "type": "FeatureCollection",
+        "numberMatched": fp.page.number_matched,
+        "numberReturned": len(positions),
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **fp.table.members,
+        "links": links,
+    })
+    features = b",".join(index.feature_bytes(int(i), q.crs, q.properties) for i in positions)
+    return b"".join((head[:-1], b',"features":[', features, b"]}"))
 
 
 @router.get("/collections/{collectionId}/items", operation_id="getFeatures",
             summary="Features of a collection",
             response_class=Response,
-            responses={200: {"content": {GEOJSON: {}, HTML: {}, CSV: {}}}})
+            responses={200: {"content": {GEOJSON: {}, HTML: {}, CSV: {}, XLSX: {}}}})
 def items(
     request: Request,
-    index: CollectionDep,
+    collection: CollectionDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     limit: Annotated[int | None, Query(ge=1, description="Items per page; clamped to the max")]
     = None,
     offset: Annotated[int, Query(ge=0, le=10**9, description="Items to skip")] = 0,
@@ -151,30 +210,29 @@ def items(
                                             description="CRS of spatial literals (CRS84)")]
     = None,
 ) -> Response:
-    """Features as GeoJSON; equality filters (``?adcode=360702``) and CQL2 ``filter``."""
-    q = _query(request, index, settings, limit, offset, bbox, bbox_crs, crs, properties, sortby)
-    page = index.select(q)
-    returned = len(page.positions)
-    links = _links(request, q, returned, page.number_matched)
+    """Features as GeoJSON; equality filters (``?adcode=360702``) and CQL2 ``filter``.
+
+    The declared parameters document the route (OpenAPI); the values are read and
+    validated once, by ``_query``, from the query string.
+    """
+    view = _view(request, collection, principal)
+    q = _query(request, collection, settings)
+    fp = collection.select(view, q)
+    links = page_links(request, q, len(fp.page.positions), fp.page.number_matched)
+    private = {"Cache-Control": "private, no-store"} if collection.access != "public" else {}
+    name = fp.table.index.name
     if f == "csv":
-        return _csv(index, page.positions, q.properties)
+        return Response(csv_bytes(_table(fp, q, True)), media_type=f"{CSV}; charset=utf-8",
+                        headers={"Content-Disposition": f'inline; filename="{name}.csv"',
+                                 **private})
+    if f == "xlsx":
+        return Response(xlsx_bytes(_table(fp, q, False), name), media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"', **private})
     if wants_html(request, f):
-        return _html(request, index, page.positions, page.number_matched, links)
-    head = orjson.dumps({
-        "type": "FeatureCollection",
-        "numberMatched": page.number_matched,
-        "numberReturned": returned,
-        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "links": links,
-    })
-    parts = [head[:-1], b',"features":[']
-    for n, i in enumerate(page.positions):
-        if n:
-            parts.append(b",")
-        parts.append(index.feature_bytes(int(i), q.crs, q.properties))
-    parts.append(b"]}")
-    body = b"".join(parts)  # one copy of a multi-MB page, not three
-    return Response(body, media_type=GEOJSON, headers={"Content-Crs": f"<{q.crs}>"})
+        return _html(request, fp, links)
+    return Response(_geojson(fp, q, links), media_type=GEOJSON,
+                    headers={"Content-Crs": f"<{q.crs}>", "Link": link_header(links),
+                             **private})
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", operation_id="getFeature",
@@ -182,13 +240,15 @@ def items(
             responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
 def feature(
     request: Request,
-    index: CollectionDep,
+    collection: CollectionDep,
+    principal: PrincipalDep,
     feature_id: Annotated[str, Path(alias="featureId", description="Feature id")],
     crs: Annotated[str | None, Query(description="Output CRS URI")] = None,
     f: Annotated[Literal["json", "geojson", "html"] | None, Query()] = None,
 ) -> Response:
     """One feature by id."""
-    i = index.feature(feature_id)
+    table, i = collection.feature(_view(request, collection, principal), feature_id)
+    index = table.index
     target = parse_crs_uri(crs, "crs") if crs else CRS84_URI
     if wants_html(request, f):
         props = [(k, index.columns[k].title, v) for k, v in index.records[i].items()]
@@ -202,7 +262,7 @@ def feature(
         {"rel": "collection", "type": JSON, "href": root},
     ])
     body = index.feature_bytes(i, target, None)[:-1] + b',"links":' + links + b"}"
-    return Response(body, media_type=GEOJSON, headers={"Content-Crs": f"<{target}>"})
-
-
-__all__ = ["router", "json_response"]
+    headers = {"Content-Crs": f"<{target}>"}
+    if collection.access != "public":
+        headers["Cache-Control"] = "private, no-store"
+    return Response(body, media_type=GEOJSON, headers=headers)

@@ -18,9 +18,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from api.html import render
 from api.problems import PROBLEM_RESPONSES
 from api.responses import base_url
+from api.security import csp
 from maps.assets import servable
-from maps.basemaps import TITLES
-from maps.coverage_data import DEFAULT_SCENARIO, SCENARIOS, CoverageSource
+from maps.basemaps import TITLES, get_basemap
+from maps.coverage_data import DEFAULT_SCENARIO, SCENARIOS
 from maps.errors import MapNotFoundError
 from maps.pages import MapPages
 from maps.registry import MAPS
@@ -38,19 +39,18 @@ Scenario = Annotated[int, Query(
 
 
 def map_pages(request: Request) -> MapPages:
-    """The app's page cache, created on first use over the service's build context.
+    """The service's page cache (built with the service)."""
+    return request.app.state.service.maps
 
-    The coverage map's data comes from the service's store and its coverage runs (which the
-    service serialises), so pages and API answers always agree.
+
+def page_root(request: Request) -> str:
+    """URL root written into pages: ATLAS_PUBLIC_URL, else root-relative links.
+
+    Never the client's ``Host`` header: pages are cached per root, and a root taken from the
+    request would let any client add cache entries (and point assets at its own host).
     """
-    state = request.app.state
-    pages = getattr(state, "map_pages", None)
-    if pages is None:
-        service = state.service
-        source = CoverageSource(service.settings, service.store, service.ctx,
-                                run=service.coverage)
-        pages = state.map_pages = MapPages(service.ctx, source)
-    return pages
+    configured = request.app.state.settings.public_url
+    return configured.rstrip("/") if configured else ""
 
 
 @router.get("/maps", include_in_schema=False)
@@ -74,8 +74,9 @@ def maps_index(request: Request) -> HTMLResponse:
 def map_page(request: Request, name: MapName, basemap: Basemap = "none",
              scenario: Scenario = DEFAULT_SCENARIO) -> HTMLResponse:
     """The map page; it references only this server and the chosen basemap's tiles."""
-    html = map_pages(request).html(name, basemap, base_url(request), scenario)
-    return HTMLResponse(html)
+    html = map_pages(request).html(name, basemap, page_root(request), scenario)
+    hosts = get_basemap(basemap, request.app.state.settings).hosts
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp(hosts)})
 
 
 @router.get("/maps/{name}/thumbnail.png", operation_id="getMapThumbnail",
@@ -90,7 +91,7 @@ def map_thumbnail(request: Request, name: MapName) -> FileResponse:
 @router.get("/static/vendor/{path:path}", include_in_schema=False)
 def vendor_file(path: str) -> Response:
     """A file of the pinned npm packages (Leaflet, plugins, their CSS images)."""
-    target = servable(path)
+    target = servable(path) if "\x00" not in path and len(path) < 512 else None
     if target is None:
         raise MapNotFoundError(f"no vendored file {path!r}", path=path)
     return FileResponse(target, headers={"Cache-Control": CACHE_CONTROL})

@@ -2,7 +2,8 @@
 
 Every tile comes from the in-memory pyramid of ``geo.tiles.TileStore`` (rendered once, on
 the first tile request of the process, in a worker thread). A tile request is a dict lookup:
-the handlers are ``async`` and do no other work. Answers:
+the handlers are ``async`` and do no other work. The answer is built by
+``api.tile_http.tile_reply``, shared with the ASGI fast path so both ways in agree:
 
 * ``200`` ``application/vnd.mapbox-vector-tile`` with a strong ``ETag`` and
   ``Cache-Control: public, max-age=86400``; gzip-encoded (kept after the first time) when
@@ -21,7 +22,6 @@ them afterwards. TileJSON declares each layer's native maximum zoom in ``vector_
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -29,34 +29,31 @@ from starlette.concurrency import run_in_threadpool
 
 from api.problems import PROBLEM_RESPONSES
 from api.responses import JSON, base_url, json_response
+from api.tile_http import layer_names, tile_reply
 from geo.catalog import get_layer
-from geo.errors import InvalidParameterError
+from geo.errors import InvalidParameterError, TileOutOfRangeError
 from geo.schema import LayerResult
 from geo.tiles import (
-    GZIP_MIN_BYTES,
     MAX_ZOOM,
     MIN_ZOOM,
     MISSING,
     MVT_MEDIA_TYPE,
     TILE_MATRIX_SET,
     TILE_MATRIX_SET_URI,
-    Limits,
     Tile,
-    TileOutOfRangeError,
     TileStore,
     check_tile,
     geometry_kind,
     layer_bounds,
-    parse_layer_list,
     style,
     tile_key,
     tile_matrix_limits,
     tilejson,
+    within_limits,
 )
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
-CACHE_CONTROL = "public, max-age=86400"
 WEB_MERCATOR = "http://www.opengis.net/def/crs/EPSG/0/3857"
 TILE_RESPONSES: dict[int | str, dict] = {
     200: {"description": "Mapbox Vector Tile",
@@ -67,17 +64,8 @@ TILE_RESPONSES: dict[int | str, dict] = {
 
 
 def tile_store(request: Request) -> TileStore:
-    """The app's tile store, created on first use over the service's build context."""
-    state = request.app.state
-    store = getattr(state, "tile_store", None)
-    if store is None:
-        store = state.tile_store = TileStore.for_context(state.service.ctx)
-    return store
-
-
-@lru_cache(maxsize=512)
-def _layer_names(text: str) -> tuple[str, ...]:
-    return parse_layer_list(text)
+    """The app's tile store (built by the service at start-up)."""
+    return request.app.state.service.tiles
 
 
 def _int_param(request: Request, name: str) -> int:
@@ -85,14 +73,6 @@ def _int_param(request: Request, name: str) -> int:
     if not _INTEGER.fullmatch(value):
         raise InvalidParameterError(f"{name} must be an integer, not {value!r}", name)
     return int(value)
-
-
-def within_limits(limits: Limits | None, z: int, x: int, y: int) -> bool:
-    """Whether tile ``z/x/y`` lies inside a collection's ``tileMatrixSetLimits``."""
-    if limits is None:
-        return True
-    x0, y0, x1, y1 = limits[z]
-    return x0 <= x <= x1 and y0 <= y <= y1
 
 
 async def _tile(request: Request, names: tuple[str, ...], z: int, x: int, y: int,
@@ -110,27 +90,12 @@ async def _tile(request: Request, names: tuple[str, ...], z: int, x: int, y: int
     return tile_response(request, tile)
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
-
-
 def tile_response(request: Request, tile: Tile | None) -> Response:
-    """200 with the tile's bytes (gzip when accepted), 304 on a matching ETag, 204 if empty."""
-    if tile is None:
-        return Response(status_code=204, headers={"Cache-Control": CACHE_CONTROL})
-    gz = len(tile.data) >= GZIP_MIN_BYTES and "gzip" in request.headers.get(
-        "accept-encoding", "")
-    etag = tile.gzip_etag if gz else tile.etag
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
-    match = request.headers.get("if-none-match")
-    if match and _etag_matches(match, etag):
-        return Response(status_code=304, headers=headers)
-    if gz:
-        headers["Content-Encoding"] = "gzip"
-        return Response(tile.gzipped, media_type=MVT_MEDIA_TYPE, headers=headers)
-    return Response(tile.data, media_type=MVT_MEDIA_TYPE, headers=headers)
+    """The shared tile answer (``api.tile_http.tile_reply``) as a Starlette response."""
+    status, headers, body = tile_reply(tile, dict(request.scope["headers"]))
+    response = Response(body, status_code=status)
+    response.raw_headers = headers
+    return response
 
 
 # The tile handlers take the bare Request and read their path parameters themselves: FastAPI's
@@ -174,7 +139,7 @@ async def collection_tile(request: Request) -> Response:
             responses=TILE_RESPONSES, openapi_extra={"parameters": XYZ_TILE_PARAMS})
 async def xyz_tile(request: Request) -> Response:
     """Tile ``z/x/y`` with one MVT layer per name of the comma-separated ``layers``."""
-    return await _tile(request, _layer_names(request.path_params["layers"]),
+    return await _tile(request, layer_names(request.path_params["layers"]),
                        _int_param(request, "z"), _int_param(request, "x"),
                        _int_param(request, "y"))
 
@@ -188,7 +153,7 @@ def _results(request: Request, names: tuple[str, ...]) -> list[LayerResult]:
             summary="TileJSON of a layer set")
 def tilejson_doc(request: Request, layers: str) -> Response:
     """TileJSON 3.0.0: absolute tile URL template, bounds, fields, per-layer native maxzoom."""
-    names = _layer_names(layers)
+    names = layer_names(layers)
     url = f"{base_url(request)}/tiles/{','.join(names)}/{{z}}/{{x}}/{{y}}.mvt"
     store = tile_store(request)
     maxzooms = {n: store.maxzoom(n) for n in names}
@@ -199,7 +164,7 @@ def tilejson_doc(request: Request, layers: str) -> Response:
             summary="MapLibre style of a layer set")
 def style_doc(request: Request, layers: str) -> Response:
     """A MapLibre GL style drawing the layers (no glyphs or sprites: works offline)."""
-    names = _layer_names(layers)
+    names = layer_names(layers)
     url = f"{base_url(request)}/tiles/{','.join(names)}/tilejson.json"
     return json_response(style(_results(request, names), url, ",".join(names)))
 

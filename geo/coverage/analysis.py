@@ -176,6 +176,13 @@ def _write_cog(counts: np.ndarray, county_id: np.ndarray, grid: Grid, path: Path
         dst.update_tags(description="serving 5G sites per cell (planning approximation)")
 
 
+def run_fingerprint(store: SiteStore, model: CoverageModel, resolution: float,
+                    townships: pd.DataFrame | None) -> str:
+    """What a run depends on: a stored run with the same fingerprint is still current."""
+    return f"{store.fingerprint()}|{model.model_dump_json()}|{resolution}|" \
+           f"{len(townships) if townships is not None else 0}"
+
+
 def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.DataFrame,
                  scenario: int = 2025, resolution: float = 100.0,
                  model: CoverageModel | None = None, townships: pd.DataFrame | None = None,
@@ -183,8 +190,7 @@ def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.Da
     """Compute (or reuse) the coverage run for the stored sites."""
     model = model or CoverageModel()
     folder = run_folder(settings.data_dir, scenario, resolution)
-    fingerprint = f"{store.fingerprint()}|{model.model_dump_json()}|{resolution}|" \
-                  f"{len(townships) if townships is not None else 0}"
+    fingerprint = run_fingerprint(store, model, resolution, townships)
     done = load_run(folder)
     if done is not None and done.stats.get("fingerprint") == fingerprint:
         return done

@@ -114,3 +114,21 @@ def city_line(card: gpd.GeoDataFrame, population: int | None) -> dict:
         else None
     out["population_source"] = "第七次全国人口普查 2020 (赣州市)" if population else None
     return out
+
+
+def county_scorecard(ctx, store, run: CoverageRun | None,
+                     operator_detail: bool) -> tuple[gpd.GeoDataFrame, dict]:
+    """The scorecard and city line of ``store``'s sites, as the API, CLI and maps show it.
+
+    ``ctx`` is the build context (counties, IoT tier-1 places, 2020 census); ``run`` the
+    coverage run to read area statistics from (None: not computed yet).
+    """
+    settings = ctx.settings
+    counties = ctx.result("counties").gdf
+    iot = ctx.result("iot_zones").gdf
+    tier1 = iot[(iot["tier"] == 1) & iot["adcodes"].notna()]
+    priority = tier1.groupby("adcodes")["place_name"].apply(list).to_dict()
+    card = scorecard(counties, store.county_totals(), store.target_overrides(), run,
+                     settings.allocation, settings.coverage_model, operator_detail, priority)
+    pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
+    return card, city_line(card, int(pop["360700"]))

@@ -3,12 +3,34 @@ import pytest
 from geo.layers import LAYERS
 
 
-def test_collections_list_every_layer(client):
+LIVE = ["base_station_totals", "county_scorecard", "coverage_gaps"]
+
+
+def test_collections_list_what_the_caller_may_read(client, app):
     body = client.get("/collections").json()
     ids = [c["id"] for c in body["collections"]]
-    assert ids == [*LAYERS, "base_stations", "base_station_totals", "county_scorecard",
-                   "coverage_gaps"]
+    assert ids == [*LAYERS, *LIVE]  # anonymous: base_stations is not listed
     assert all("." not in c["id"] for c in body["collections"])
+    _, key = app.state.service.store.create_key("operator", "中国电信", "list")
+    body = client.get("/collections", headers={"Authorization": f"Bearer {key}"}).json()
+    assert [c["id"] for c in body["collections"]] == [*LAYERS, "base_stations", *LIVE]
+
+
+@pytest.mark.parametrize("cid", LIVE)
+def test_store_backed_collections_page_filter_and_describe_themselves(client, cid):
+    doc = client.get(f"/collections/{cid}").json()
+    assert doc["id"] == cid and "http://www.opengis.net/def/crs/EPSG/0/4547" in doc["crs"]
+    queryables = client.get(f"/collections/{cid}/queryables").json()["properties"]
+    schema = client.get(f"/collections/{cid}/schema").json()["properties"]
+    assert "adcode" in queryables and set(queryables) <= set(schema)
+    page = client.get(f"/collections/{cid}/items", params={"limit": 2})
+    body = page.json()
+    assert body["numberReturned"] == min(2, body["numberMatched"])
+    assert 'rel="next"' in page.headers["link"]
+    one = client.get(f"/collections/{cid}/items",
+                     params={"filter": "adcode = '360702'", "limit": 100}).json()
+    assert one["numberMatched"] >= 1
+    assert {f["properties"]["adcode"] for f in one["features"]} == {"360702"}
 
 
 @pytest.mark.parametrize("cid", list(LAYERS))

@@ -15,7 +15,7 @@ from geo.settings import AtlasSettings
 
 _app = create_app(AtlasSettings(data_dir=Path(tempfile.mkdtemp(prefix="atlas-fuzz-")),
                                 demo_inventory=False))
-_app.state.service.warm()
+_app.state.service.start()
 _, _KEY = _app.state.service.store.create_key("operator", "中国移动", "schemathesis")
 schema = schemathesis.openapi.from_asgi("/api", _app)
 FUZZ = settings(max_examples=30, deadline=None,

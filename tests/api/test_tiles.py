@@ -152,7 +152,7 @@ def test_neighbouring_counties_share_their_simplified_borders(tc, z):
 
 
 def test_pyramid_is_reloaded_from_the_cache(tc, ctx):
-    first = tc.app.state.tile_store
+    first = tc.app.state.service.tiles
     again = TileStore(ctx, first.cache_dir)
     stats = again.ensure()
     assert stats.from_cache and stats.tiles == first.stats.tiles
@@ -186,7 +186,7 @@ def decode_layer(content, name):
 
 
 def test_jiangxi_wide_layers_are_rendered_to_z12_and_ganzhou_ones_to_z14(tc):
-    stats = tc.app.state.tile_store.ensure()
+    stats = tc.app.state.service.tiles.ensure()
     assert {n for n, z in stats.maxzooms.items() if z == 12} == set(JIANGXI_WIDE)
     assert stats.maxzooms["counties"] == stats.maxzooms["parks"] == 14
 
@@ -238,7 +238,7 @@ def test_layer_set_mixing_native_and_overzoomed_layers(tc):
 
 
 def test_overzoomed_tile_outside_jiangxi_data_is_204_and_not_kept(tc):
-    store = tc.app.state.tile_store
+    store = tc.app.state.service.tiles
     store.ensure()
     index = store.cached_index(("jiangxi_counties",))
     size = len(index)
@@ -320,7 +320,7 @@ def test_ogc_tile_outside_the_tile_matrix_set_limits_is_404(tc, warm):
     z5 = next(lim for lim in limits if lim["tileMatrix"] == "5")
     row, col = z5["minTileRow"], z5["minTileCol"] - 1
     if warm:
-        tc.app.state.tile_store.ensure()  # limits known: the fast path checks them too
+        tc.app.state.service.tiles.ensure()  # limits known: the fast path checks them too
     r = tc.get(f"/collections/counties/tiles/WebMercatorQuad/5/{row}/{col}")
     assert r.status_code == 404 and r.json()["type"] == "/problems/tile-out-of-range"
     assert get_tile(tc, "counties", 5, col, row).status_code == 204

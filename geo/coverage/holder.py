@@ -1,0 +1,121 @@
+"""The service's coverage results: computed in the background, served stale-while-revalidate.
+
+A coverage run takes seconds (more for a province-size inventory), so no request may wait
+on one: the holder answers with the newest finished run of a scenario (from memory, or from
+the run folder a previous process left on disk) and, when the stored sites have changed
+since, starts one background recompute. Only on a brand-new data dir, before the first run
+ever finished, does a reader wait for the run the start-up already began.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from geo.catalog import BuildContext
+from geo.coverage.analysis import CoverageRun, load_run, run_fingerprint, run_folder
+from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
+from geo.store.base import SiteStore
+
+SCENARIOS = (2023, 2025)
+
+
+@dataclass(frozen=True)
+class HeldRun:
+    """A finished run and whether it reflects the sites stored now."""
+
+    run: CoverageRun
+    current: bool
+    computed_at: str
+
+
+class CoverageHolder:
+    """Latest coverage run per scenario, refreshed by one background worker."""
+
+    def __init__(self, ctx: BuildContext, store: SiteStore) -> None:
+        self.ctx = ctx
+        self.store = store
+        self._inputs: CoverageInputs | None = None
+        self._runs: dict[int, HeldRun] = {}
+        self._pending: dict[int, Future] = {}
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def inputs(self) -> CoverageInputs:
+        """Tiers, parks and townships (read once)."""
+        if self._inputs is None:
+            self._inputs = coverage_inputs(self.ctx)
+        return self._inputs
+
+    def _fingerprint(self) -> str:
+        settings = self.ctx.settings
+        return run_fingerprint(self.store, settings.coverage_model,
+                               settings.coverage_resolution_m, self.inputs.townships)
+
+    def _compute(self, scenario: int) -> HeldRun:
+        run = run_for(self.ctx, self.store, scenario, inputs=self.inputs)
+        held = HeldRun(run, True, _mtime(run))
+        with self._lock:
+            self._runs[scenario] = held
+            self._pending.pop(scenario, None)
+        return held
+
+    def refresh(self, scenario: int) -> Future:
+        """Start a background recompute of ``scenario`` unless one is already running."""
+        with self._lock:
+            future = self._pending.get(scenario)
+            if future is None or future.done():
+                if self._pool is None:  # first use, or after close() (a restarted app)
+                    self._pool = ThreadPoolExecutor(max_workers=1,
+                                                    thread_name_prefix="coverage")
+                future = self._pending[scenario] = self._pool.submit(self._compute, scenario)
+            return future
+
+    def start(self) -> None:
+        """Load what a previous process left and refresh every scenario in the background."""
+        for scenario in SCENARIOS:
+            self.get(scenario, wait=False)
+
+    def get(self, scenario: int, wait: bool = True) -> HeldRun | None:
+        """The newest run of ``scenario``; a stale one triggers a background refresh."""
+        fingerprint = self._fingerprint()
+        held = self._runs.get(scenario)
+        if held is None:
+            folder = run_folder(self.ctx.settings.data_dir, scenario,
+                                self.ctx.settings.coverage_resolution_m)
+            on_disk = load_run(folder)
+            if on_disk is not None:
+                held = HeldRun(on_disk, False, _mtime(on_disk))
+        if held is not None and held.run.stats.get("fingerprint") == fingerprint:
+            if not held.current:
+                held = HeldRun(held.run, True, held.computed_at)
+            self._runs[scenario] = held
+            return held
+        future = self.refresh(scenario)
+        if held is not None:
+            self._runs.setdefault(scenario, held)
+            return HeldRun(held.run, False, held.computed_at)
+        return future.result() if wait else None
+
+    def wait(self, scenario: int) -> HeldRun:
+        """A run that reflects the sites stored now (CLI, tests, exports)."""
+        held = self.get(scenario)
+        if held is not None and held.current:
+            return held
+        return self.refresh(scenario).result()
+
+    def close(self) -> None:
+        """Stop the background worker (waits for a running recompute)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._pending.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _mtime(run: CoverageRun) -> str:
+    stamp = (run.folder / "stats.json").stat().st_mtime
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,191 @@
+"""Attacks from the trust issue, performed against a real app: each must get a 4xx problem,
+leave the store as it was, and not grow the server.
+
+A dedicated app with small body limits (so the oversize cases stay fast), sharing the
+session's built layers.
+"""
+
+from __future__ import annotations
+
+import io
+import resource
+import socket
+import time
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from geo.settings import AtlasSettings
+
+SITES = "/collections/base_stations/items"
+
+
+@pytest.fixture(scope="module")
+def tc(tmp_path_factory, ctx):
+    settings = AtlasSettings(data_dir=tmp_path_factory.mktemp("attacks"), max_upload_mb=0.5,
+                             max_json_body_kb=16, auth_failures_per_minute=10)
+    with TestClient(create_app(settings, ctx), client=("10.9.9.9", 5000)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def keys(tc):
+    store = tc.app.state.service.store
+    return {name: {"Authorization": f"Bearer {store.create_key(role, op, 'atk')[1]}"}
+            for name, role, op in [("cucc", "operator", "中国联通"),
+                                   ("cmcc", "operator", "中国移动"),
+                                   ("planner", "planner", None)]}
+
+
+def _feature(site_id: str, lon: float = 114.93, lat: float = 25.83) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"site_id": site_id, "type": "macro", "status": "on_air",
+                           "band": "n78"}}
+
+
+def _problem(r, status: int) -> None:
+    assert r.status_code == status, r.text[:300]
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_unauthenticated_writes_are_refused_before_the_body(tc):
+    for method, path in [("POST", SITES), ("PUT", "/coverage/targets/360702/2025"),
+                         ("POST", "/admin/keys"), ("POST", "/imports/base-stations")]:
+        def body():
+            yield b"{" * 65536
+            raise AssertionError("the body was read before the 401")
+        _problem(tc.request(method, path, content=body()), 401)
+
+
+def test_declared_and_chunked_oversize_bodies_get_413(tc, keys):
+    count = tc.app.state.service.store.count()
+    r = tc.post(SITES, content=b"{" * 100, headers={**keys["cucc"],
+                                                    "content-length": str(300 * 2**20)})
+    _problem(r, 413)
+
+    def chunks():  # no Content-Length: counted while it streams
+        for _ in range(64):
+            yield b" " * 65536
+    _problem(tc.post(SITES, content=chunks(), headers=keys["cucc"]), 413)
+    _problem(tc.post("/imports/base-stations", content=chunks(), headers={
+        **keys["cucc"], "content-type": "multipart/form-data; boundary=x"}), 413)
+    assert tc.app.state.service.store.count() == count
+
+
+def test_unauthenticated_300mb_body_on_a_live_server(live_url):
+    host, port = live_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"POST /collections/base_stations/items HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: 314572800\r\n\r\n{")
+        t0 = time.monotonic()
+        answer = s.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 401") and time.monotonic() - t0 < 5
+
+
+def test_failed_keys_are_rate_limited(tc):
+    guesser = TestClient(tc.app, client=("10.8.8.8", 5000))  # its own address
+    bad = {"Authorization": "Bearer not-a-key"}
+    codes = [guesser.get("/collections", headers=bad).status_code for _ in range(12)]
+    assert codes[:10] == [401] * 10 and codes[-1] == 429
+    r = guesser.get("/collections", headers=bad)
+    assert int(r.headers["retry-after"]) > 0
+    assert tc.get("/collections").status_code == 200  # other addresses are not affected
+
+
+def test_host_header_flood_does_not_grow_the_page_cache(tc):
+    pages = tc.app.state.service.maps
+    tc.get("/maps/layout")
+    before = len(pages._pages)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for i in range(40):
+        r = tc.get("/maps/layout", headers={"host": f"evil{i}.example"})
+        assert r.status_code == 200 and f"evil{i}" not in r.text
+    assert len(pages._pages) == before
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 200 * 1024
+
+
+def test_fine_coverage_outputs_need_a_planner_key(tc, keys):
+    for path in ("/coverage/coverage.tif", "/coverage/tiles/8/209/108.png", "/coverage/run",
+                 "/collections/coverage_gaps/items"):
+        _problem(tc.get(path), 401)
+        _problem(tc.get(path, headers=keys["cucc"]), 403)
+    assert tc.get("/coverage/coverage.tif", headers=keys["planner"]).status_code == 200
+    ids = [c["id"] for c in tc.get("/collections").json()["collections"]]
+    assert "coverage_gaps" not in ids and "base_stations" not in ids
+
+
+def test_difference_attack_on_public_outputs_finds_no_position(tc, keys):
+    """Diff every public coverage output before and after one real site: only county
+    counts may change, and no public page carries a raster or gap outline any more."""
+    def public():
+        card = tc.get("/collections/county_scorecard/items").json()["features"]
+        page = tc.get("/maps/coverage").text
+        return card, page
+    before_card, _ = public()
+    r = tc.post(SITES, json=_feature("DIFF-1", 114.9601, 25.8512), headers=keys["cucc"])
+    assert r.status_code == 201, r.text
+    tc.app.state.service.coverage.wait(2025)
+    after_card, page = public()
+    for b, a in zip(before_card, after_card, strict=True):
+        assert b["geometry"] == a["geometry"]
+        for name in ("covered_area_pct", "main_urban_coverage_pct", "gap_area_km2"):
+            assert a["properties"][name] is None or float(a["properties"][name]).is_integer()
+    assert "atlas-coverage-raster" not in page and "atlas-gap" not in page
+    assert "114.9601" not in page and "25.8512" not in page
+
+
+def test_spreadsheet_formulas_are_neutralised_in_exports(tc, keys):
+    r = tc.post(SITES, json=_feature("=HYPERLINK(\"http://x\")"), headers=keys["cmcc"])
+    if r.status_code != 201:  # refused at import: also safe
+        assert 400 <= r.status_code < 500
+        return
+    csv = tc.get(SITES, params={"f": "csv", "limit": 10000},
+                 headers=keys["planner"]).content.decode("utf-8-sig")
+    assert '"=HYPERLINK' not in csv and ",=HYPERLINK" not in csv
+    book = openpyxl.load_workbook(io.BytesIO(tc.get(
+        SITES, params={"f": "xlsx", "limit": 10000}, headers=keys["planner"]).content))
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+
+
+@pytest.mark.parametrize("params", [
+    {"filter": " AND ".join(["name = 'x'"] * 1000)},
+    {"filter": " OR ".join(["name = 'x'"] * 300)},
+    [("name", "x")] * 999,
+])
+def test_oversized_queries_are_400_not_500(tc, params):
+    r = tc.get("/collections/counties/items", params=params)
+    _problem(r, 400 if r.status_code == 400 else 422)
+    assert "Error" not in r.json()["detail"]
+
+
+def test_client_mistakes_are_4xx(tc, keys):
+    assert tc.get("/static/vendor/leaflet/dist/x%00.png").status_code == 404
+    for body in ({"type": "Feature", "geometry": None, "properties": "oops"},
+                 {"type": "Feature", "geometry": None, "properties": ["a"]}):
+        r = tc.post(SITES, json=body, headers=keys["cucc"])
+        assert 400 <= r.status_code < 500, r.text
+
+
+def test_flat_patch_changes_the_site(tc, keys):
+    r = tc.post(SITES, json=_feature("FLAT-1"), headers=keys["cucc"])
+    assert r.status_code == 201, r.text
+    fid = r.json()["id"]
+    r = tc.patch(f"{SITES}/{fid}", json={"status": "built"}, headers=keys["cucc"])
+    assert r.status_code == 200 and r.json()["properties"]["status"] == "built"
+    _problem(tc.patch(f"{SITES}/{fid}", json={"colour": "red"}, headers=keys["cucc"]), 422)
+
+
+def test_security_headers(tc, keys):
+    page = tc.get("/maps/layout")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    osm = tc.get("/maps/layout", params={"basemap": "osm"}).headers["content-security-policy"]
+    assert "tile.openstreetmap.org" in osm
+    mine = tc.get(SITES, headers=keys["cucc"])
+    assert mine.headers["cache-control"] == "no-store"
+    cors = tc.get(SITES, headers={**keys["cucc"], "origin": "https://evil.example"})
+    assert cors.headers.get("access-control-allow-credentials") != "true"
