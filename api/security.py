@@ -9,7 +9,8 @@ authentications are counted per client address; past the limit the address gets 
 ``Retry-After`` (the key itself is never logged).
 
 ``SecurityHeaders`` adds ``X-Content-Type-Options: nosniff`` everywhere, a
-Content-Security-Policy that allows only this origin (plus, on a map page, the chosen online
+Content-Security-Policy that allows only this origin (inline and evaluated scripts are
+Folium's and its plugins', all from this origin) (plus, on a map page, the chosen online
 basemap's tile hosts, which the map router sets) and ``frame-ancestors 'none'`` on HTML, and
 ``Cache-Control: no-store`` on every answer to an authenticated request, so no proxy or
 browser cache keeps an operator's data.
@@ -29,7 +30,7 @@ from geo.settings import AtlasSettings
 log = logging.getLogger("ganzhou_atlas.api")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_PREFIX = "/imports/"
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' "
        "'unsafe-inline'; img-src 'self' data: blob:{hosts}; connect-src 'self'; font-src "
        "'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")

@@ -1,23 +1,31 @@
 import pytest
+from fastapi.testclient import TestClient
 
 from geo.layers import LAYERS
 
+LIVE = ["base_station_totals", "county_scorecard"]
 
-LIVE = ["base_station_totals", "county_scorecard", "coverage_gaps"]
+
+def _auth(app, role: str, operator: str | None = None) -> dict:
+    return {"Authorization": f"Bearer {app.state.service.store.create_key(role, operator, 'l')[1]}"}
 
 
 def test_collections_list_what_the_caller_may_read(client, app):
     body = client.get("/collections").json()
     ids = [c["id"] for c in body["collections"]]
-    assert ids == [*LAYERS, *LIVE]  # anonymous: base_stations is not listed
+    assert ids == [*LAYERS, *LIVE]  # anonymous: no base_stations, no coverage_gaps
     assert all("." not in c["id"] for c in body["collections"])
-    _, key = app.state.service.store.create_key("operator", "中国电信", "list")
-    body = client.get("/collections", headers={"Authorization": f"Bearer {key}"}).json()
+    body = client.get("/collections", headers=_auth(app, "operator", "中国电信")).json()
     assert [c["id"] for c in body["collections"]] == [*LAYERS, "base_stations", *LIVE]
+    body = client.get("/collections", headers=_auth(app, "planner")).json()
+    assert [c["id"] for c in body["collections"]] == [*LAYERS, "base_stations", *LIVE,
+                                                      "coverage_gaps"]
 
 
-@pytest.mark.parametrize("cid", LIVE)
-def test_store_backed_collections_page_filter_and_describe_themselves(client, cid):
+@pytest.mark.parametrize("cid", [*LIVE, "coverage_gaps"])
+def test_store_backed_collections_page_filter_and_describe_themselves(client, app, cid):
+    if cid == "coverage_gaps":
+        client = TestClient(app, headers=_auth(app, "planner"))
     doc = client.get(f"/collections/{cid}").json()
     assert doc["id"] == cid and "http://www.opengis.net/def/crs/EPSG/0/4547" in doc["crs"]
     queryables = client.get(f"/collections/{cid}/queryables").json()["properties"]

@@ -72,12 +72,13 @@ def test_only_planners_override(client, keys):
     assert r.status_code == 422
 
 
-def test_raster_tiles_and_cog(client, tmp_path):
-    r = client.get("/coverage/tiles/8/209/108.png")
+def test_raster_tiles_and_cog(client, keys, tmp_path):
+    assert client.get("/coverage/tiles/8/209/108.png").status_code == 401  # planners only
+    r = client.get("/coverage/tiles/8/209/108.png", headers=keys["planner"])
     assert r.status_code == 200 and r.content[:8] == b"\x89PNG\r\n\x1a\n"
-    assert client.get("/coverage/tiles/3/0/0.png").status_code == 204
+    assert client.get("/coverage/tiles/3/0/0.png", headers=keys["planner"]).status_code == 204
     cog = tmp_path / "c.tif"
-    cog.write_bytes(client.get("/coverage/coverage.tif").content)
+    cog.write_bytes(client.get("/coverage/coverage.tif", headers=keys["planner"]).content)
     with rasterio.open(cog) as src:
         assert src.crs.to_epsg() == 4547
 
@@ -91,7 +92,8 @@ def test_every_served_site_carries_its_radius(client, keys):
         assert p["coverage_radius_m"] in (0, 150, 500, 2000)
 
 
-def test_gap_polygons_collection(client):
-    body = client.get("/collections/coverage_gaps/items", params={"adcode": "360702"}).json()
+def test_gap_polygons_collection(client, keys):
+    body = client.get("/collections/coverage_gaps/items", params={"adcode": "360702"},
+                      headers=keys["planner"]).json()
     assert body["numberMatched"] > 0
     assert {f["properties"]["adcode"] for f in body["features"]} == {"360702"}

@@ -14,24 +14,29 @@ SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def site_store(settings):
-    """The session's site store, holding the demo inventory (as the app's start-up loads it)."""
-    from geo.inventory.locate import CountyLocator
-    from geo.inventory.synthetic import load_synthetic
+def demo_settings(tmp_path_factory) -> AtlasSettings:
+    """A data dir holding the demo inventory only (the API tests add real sites to theirs,
+    and a store with real sites gets no public raster or gaps)."""
+    return AtlasSettings(data_dir=tmp_path_factory.mktemp("maps-demo"))
+
+
+@pytest.fixture(scope="session")
+def site_store(demo_settings):
+    """A site store holding the demo inventory (as the app's start-up loads it)."""
+    from geo.inventory.demo import seed_demo_if_empty
     from geo.store import open_store
 
-    store = open_store(settings)
-    if store.count() == 0:
-        load_synthetic(store, settings, CountyLocator.for_region(settings))
+    store = open_store(demo_settings)
+    seed_demo_if_empty(store, demo_settings)
     return store
 
 
 @pytest.fixture(scope="session")
-def coverage_data(settings, ctx, site_store):
+def coverage_data(demo_settings, ctx, site_store):
     """The coverage map's input for 2025 (runs the coverage analysis once, then reuses it)."""
     from maps.coverage_data import coverage_map_data
 
-    return coverage_map_data(settings, site_store, ctx, 2025)
+    return coverage_map_data(demo_settings, site_store, ctx.with_settings(demo_settings), 2025)
 
 
 @pytest.fixture(scope="session")
