@@ -79,12 +79,34 @@ def install_problem_handlers(app: FastAPI) -> None:
                        "the server failed to handle this request; it has been logged")
 
 
-PROBLEM_RESPONSES: dict[int | str, dict] = {
-    status: {"description": title, "content": {PROBLEM_MEDIA_TYPE: {"schema": {
-        "type": "object",
-        "properties": {"type": {"type": "string"}, "title": {"type": "string"},
-                       "status": {"type": "integer"}, "detail": {"type": "string"},
-                       "instance": {"type": "string"}},
-    }}}}
-    for status, title in ((404, "Not found"), (422, "Invalid parameter"))
+PROBLEM_SCHEMA = {
+    "type": "object", "required": ["type", "title", "status"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                   "status": {"type": "integer"}, "detail": {"type": "string"},
+                   "instance": {"type": "string"},
+                   "parameter": {"type": "string", "nullable": True,
+                                 "description": "the query parameter or field at fault"},
+                   "errors": {"type": "array", "items": {"type": "object"},
+                              "description": "row- or field-level errors"}},
 }
+PROBLEM_TITLES = {
+    401: "Unauthorized: no, unknown or revoked API key",
+    403: "Forbidden: the key's role may not do this",
+    404: "Not found",
+    409: "Conflict with what is stored",
+    413: "Content too large",
+    422: "Invalid parameter or body",
+    429: "Too many failed authentications from this address (Retry-After)",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for the problem documents a route really returns."""
+    return {s: {"description": PROBLEM_TITLES[s],
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}} for s in statuses}
+
+
+# Reads: any key sent is checked (401/429); unknown ids 404; bad parameters 422.
+PROBLEM_RESPONSES = problem_responses(401, 404, 422, 429)
+# Writes: a key is required and its role checked; bodies are capped; ids may conflict.
+WRITE_PROBLEM_RESPONSES = problem_responses(401, 403, 404, 409, 413, 422, 429)

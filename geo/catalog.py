@@ -7,11 +7,12 @@ keeps one context for the life of the process; the CLI makes one per command.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from geo.citations import SeedLibrary
-from geo.errors import LayerNotFoundError
+from geo.errors import DataIntegrityError, LayerNotFoundError
 from geo.plan import PlanData, load_plan
 from geo.schema import Layer, LayerResult
 from geo.settings import AtlasSettings
@@ -23,6 +24,14 @@ class BuildContext:
 
     settings: AtlasSettings
     _results: dict[str, LayerResult] = field(default_factory=dict, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def _building(self) -> list[str]:
+        """Layers being built in this thread, innermost last."""
+        if not hasattr(self._local, "stack"):
+            self._local.stack = []
+        return self._local.stack
 
     @cached_property
     def plan(self) -> PlanData:
@@ -48,8 +57,18 @@ class BuildContext:
 
     def result(self, name: str) -> LayerResult:
         """Return the built layer ``name``, building it (and its inputs) on first use."""
+        if self._building:
+            reader = get_layer(self._building[-1])
+            if name not in reader.depends_on:
+                raise DataIntegrityError(
+                    f"layer {reader.name!r} reads {name!r} without declaring it in depends_on",
+                    layer=reader.name)
         if name not in self._results:
-            self._results[name] = get_layer(name).build_result(self)
+            self._building.append(name)
+            try:
+                self._results[name] = get_layer(name).build_result(self)
+            finally:
+                self._building.pop()
         return self._results[name]
 
 

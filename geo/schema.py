@@ -170,6 +170,9 @@ class Layer:
     steps: tuple[str, ...]
     build: Callable[[BuildContext], gpd.GeoDataFrame] = field(repr=False)
     licence: str = "Plan facts: public government documents (see data/plan/sources.yaml)."
+    # Other layers ``build`` reads through ``ctx.result``; the build context refuses a read
+    # of an undeclared one, so the dependency graph written here is the real one.
+    depends_on: tuple[str, ...] = ()
 
     def build_result(self, ctx: BuildContext) -> LayerResult:
         """Build, conform to the schema and attach provenance."""

@@ -10,13 +10,13 @@ from pydantic import BaseModel
 
 from api.auth import PrincipalDep
 from api.deps import ServiceDep
-from api.problems import PROBLEM_RESPONSES
+from api.problems import WRITE_PROBLEM_RESPONSES
 from api.responses import json_response
 from geo.access import require
 from geo.errors import InvalidParameterError, KeyNotFoundError
 from geo.inventory.ingest import check_operator
 
-router = APIRouter(prefix="/admin/keys", responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/admin/keys", responses=WRITE_PROBLEM_RESPONSES)
 
 
 class NewKey(BaseModel):

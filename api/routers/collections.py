@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from api.auth import PrincipalDep
 from api.deps import CollectionDep, ServiceDep
 from api.html import render
+from api.models import CollectionDocument, Collections
 from api.problems import PROBLEM_RESPONSES
 from api.responses import GEOJSON, HTML, JSON, SCHEMA_JSON, base_url, json_response, wants_html
 from geo.collections.base import Collection, check_access
@@ -59,7 +60,8 @@ def describe(collection: Collection, root: str) -> dict:
     return doc
 
 
-@router.get("/collections", operation_id="getCollections", summary="List collections")
+@router.get("/collections", operation_id="getCollections", summary="List collections",
+            responses={200: {"model": Collections}})
 def collections(request: Request, service: ServiceDep, principal: PrincipalDep,
                 f: FormatParam = None) -> Response:
     """Every collection the caller may read (anonymous callers do not see base_stations)."""
@@ -77,7 +79,7 @@ def collections(request: Request, service: ServiceDep, principal: PrincipalDep,
 
 
 @router.get("/collections/{collectionId}", operation_id="describeCollection",
-            summary="Describe a collection")
+            summary="Describe a collection", responses={200: {"model": CollectionDocument}})
 def collection(request: Request, collection: CollectionDep, principal: PrincipalDep,
                f: FormatParam = None) -> Response:
     """Metadata of one collection: extent, CRS list, links to items and downloads."""

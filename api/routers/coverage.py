@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import PrincipalDep
 from api.deps import ServiceDep, SettingsDep
-from api.problems import PROBLEM_RESPONSES
+from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.responses import json_response
 from geo.access import require
 from geo.admin import GANZHOU_COUNTIES
@@ -48,7 +48,9 @@ def _year(value: int, parameter: str) -> int:
     return value
 
 
-@router.get("/coverage/run", operation_id="getCoverageRun", summary="The current coverage run")
+@router.get("/coverage/run", operation_id="getCoverageRun",
+            summary="The current coverage run (planner)",
+            responses=problem_responses(403))
 def coverage_run(service: ServiceDep, principal: PrincipalDep,
                  scenario: Scenario = 2025) -> Response:
     """Model, resolution, sites used and per-county statistics of the current run."""
@@ -57,7 +59,8 @@ def coverage_run(service: ServiceDep, principal: PrincipalDep,
 
 
 @router.get("/coverage/coverage.tif", operation_id="getCoverageCOG",
-            summary="Coverage raster (Cloud-Optimized GeoTIFF)", response_class=FileResponse)
+            summary="Coverage raster (Cloud-Optimized GeoTIFF; planner)",
+            response_class=FileResponse, responses=problem_responses(403))
 def coverage_cog(service: ServiceDep, principal: PrincipalDep,
                  scenario: Scenario = 2025) -> FileResponse:
     """Serving-site count per cell, EPSG:4547, 65535 outside 赣州市."""
@@ -67,7 +70,8 @@ def coverage_cog(service: ServiceDep, principal: PrincipalDep,
 
 
 @router.get("/coverage/tiles/{z}/{x}/{y}.png", operation_id="getCoverageTile",
-            summary="Coverage raster tile (PNG, Web Mercator)")
+            summary="Coverage raster tile (PNG, Web Mercator; planner)",
+            responses=problem_responses(403))
 def coverage_tile(service: ServiceDep, principal: PrincipalDep,
                   z: Annotated[int, Path(ge=0, le=18)],
                         x: Annotated[int, Path(ge=0)], y: Annotated[int, Path(ge=0)],
@@ -112,7 +116,8 @@ class Override(BaseModel):
 
 
 @router.put("/coverage/targets/{adcode}/{year}", operation_id="overrideTarget",
-            summary="Override a county target (planner)")
+            summary="Override a county target (planner)",
+            responses=problem_responses(403, 413))
 def override_target(service: ServiceDep, principal: PrincipalDep,
                     adcode: Annotated[str, Path(description="County adcode")],
                     year: Annotated[int, Path(ge=2023, le=2025)],

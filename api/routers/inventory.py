@@ -18,7 +18,8 @@ from starlette.datastructures import UploadFile
 
 from api.auth import PrincipalDep
 from api.deps import ServiceDep, SettingsDep
-from api.problems import PROBLEM_RESPONSES
+from api.models import ImportReport
+from api.problems import WRITE_PROBLEM_RESPONSES
 from api.responses import GEOJSON, base_url, json_response
 from geo.access import readable_operators, writable_operator
 from geo.errors import (
@@ -32,7 +33,7 @@ from geo.inventory.ingest import import_inventory
 from geo.inventory.serialize import parse_feature_id, site_feature
 from geo.store.base import BatchInfo
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=WRITE_PROBLEM_RESPONSES)
 SITES = "base_stations"
 CoordSys = Annotated[Literal["wgs84", "gcj02", "bd09"],
                      Query(description="Coordinate system of the input (converted to WGS84)")]
@@ -170,6 +171,7 @@ def delete_site(service: ServiceDep, principal: PrincipalDep, fid: FidPath) -> R
 
 @router.post("/imports/base-stations", operation_id="importBaseStations",
              summary="Import a base-station inventory (CSV, XLSX or GeoJSON)",
+             responses={200: {"model": ImportReport}},
              openapi_extra=UPLOAD_DOC)
 async def import_sites(request: Request, service: ServiceDep, settings: SettingsDep,
                        principal: PrincipalDep, coord_sys: CoordSys = "wgs84",

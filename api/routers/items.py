@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from api.auth import PrincipalDep
 from api.deps import CollectionDep, SettingsDep
 from api.html import render
+from api.models import FeatureCollectionPage
 from api.problems import PROBLEM_RESPONSES
 from api.responses import CSV, GEOJSON, HTML, JSON, base_url, wants_html
 from geo.collections.base import Collection, FeaturePage, View
@@ -184,7 +185,9 @@ def _geojson(fp: FeaturePage, q: ItemsQuery, links: list[dict]) -> bytes:
 @router.get("/collections/{collectionId}/items", operation_id="getFeatures",
             summary="Features of a collection",
             response_class=Response,
-            responses={200: {"content": {GEOJSON: {}, HTML: {}, CSV: {}, XLSX: {}}}})
+            responses={200: {"content": {GEOJSON: {"schema": {
+                "$ref": "#/components/schemas/FeatureCollectionPage"}}, HTML: {}, CSV: {},
+                XLSX: {}}, "model": FeatureCollectionPage}})
 def items(
     request: Request,
     collection: CollectionDep,

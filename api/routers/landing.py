@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.html import render
+from api.models import Conformance, LandingPage
 from api.openapi import openapi_30
 from api.responses import GEOJSON, HTML, JSON, OPENAPI_JSON, base_url, json_response, wants_html
 
@@ -49,7 +50,8 @@ DESCRIPTION = (
 FormatParam = Annotated[Literal["json", "html"] | None, Query(description="json or html")]
 
 
-@router.get("/", operation_id="getLandingPage", summary="Landing page")
+@router.get("/", operation_id="getLandingPage", summary="Landing page",
+            responses={200: {"model": LandingPage}})
 def landing(request: Request, f: FormatParam = None) -> Response:
     """Links to the API description, conformance and the collections."""
     root = base_url(request)
@@ -72,7 +74,8 @@ def landing(request: Request, f: FormatParam = None) -> Response:
     return json_response(body)
 
 
-@router.get("/conformance", operation_id="getConformance", summary="Conformance classes")
+@router.get("/conformance", operation_id="getConformance", summary="Conformance classes",
+            responses={200: {"model": Conformance}})
 def conformance(request: Request, f: FormatParam = None) -> Response:
     """The conformance classes this server implements (and tests)."""
     body = {"conformsTo": CONFORMANCE}

@@ -72,6 +72,7 @@ LAYER = Layer(
     title="区县汇总",
     description="One row per Ganzhou county: plan attributes and counts from every layer.",
     schema=SCHEMA,
+    depends_on=("counties", "parks", "fiveg_targets", "iot_zones"),
     inputs=("boundaries/jiangxi_counties.geojson", "plan/counties.yaml", "plan/parks.yaml",
             "plan/targets.yaml"),
     steps=("take counties", "count parks, 5G target and IoT rows naming each county"),

@@ -150,6 +150,7 @@ LAYER = Layer(
     description="The plan's three IoT deployment tiers (schematic where no boundary exists), "
     "mobile IoT terminal targets and agricultural IoT bases.",
     schema=SCHEMA,
+    depends_on=("functional_zones", "parks"),
     inputs=("boundaries/jiangxi_counties.geojson", "boundaries/jiangxi_prefectures.geojson",
             "plan/targets.yaml", "plan/parks.yaml", "plan/functional_zones.yaml"),
     steps=("tier 1 places as schematic circles", "tiers 2-3 as county polygons",

@@ -116,6 +116,7 @@ LAYER = Layer(
     description="Named parks, bases, data centres, platforms and mines; a point only where "
     "the seeds give the county (at its seat) or the management zone (schematic).",
     schema=SCHEMA,
+    depends_on=("functional_zones",),
     inputs=("boundaries/jiangxi_counties.geojson", "plan/parks.yaml",
             "plan/functional_zones.yaml"),
     steps=("place single-county parks at the county seat", "place zone parks at the zone's "

@@ -1,0 +1,104 @@
+"""Pydantic models of the JSON documents the API returns.
+
+The routes build their bodies with orjson (fast, exact media types), so these models do not
+serialise anything: they give the OpenAPI document real schemas (``responses={200: {"model":
+...}}``) and let the tests validate every body against the same definition
+(``tests/api/test_response_models.py``). ``extra="forbid"`` where the document is ours
+alone, so a member added to a body without its schema fails a test.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Link(_Strict):
+    """A web link (OGC API Common)."""
+
+    href: str
+    rel: str
+    type: str | None = None
+    title: str | None = None
+    templated: bool | None = None
+
+
+class LandingPage(_Strict):
+    """``/``: title, description and the links to API, conformance and data."""
+
+    title: str
+    description: str
+    links: list[Link]
+
+
+class Conformance(_Strict):
+    """``/conformance``: the conformance classes implemented (and tested)."""
+
+    conformsTo: list[str]
+
+
+class SpatialExtent(_Strict):
+    """Bounding box of a collection, CRS84."""
+
+    bbox: list[list[float]]
+    crs: str
+
+
+class Extent(_Strict):
+    """A collection's extent."""
+
+    spatial: SpatialExtent
+
+
+class CollectionDocument(_Strict):
+    """``/collections/{id}``: one collection of the catalog."""
+
+    id: str
+    title: str
+    description: str
+    itemType: Literal["feature"]
+    crs: list[str]
+    storageCrs: str
+    links: list[Link]
+    itemCount: int | None = None
+    extent: Extent | None = None
+    access: str | None = Field(None, description="set when an API key is needed")
+
+
+class Collections(_Strict):
+    """``/collections``: every collection the caller may read."""
+
+    links: list[Link]
+    collections: list[CollectionDocument]
+    crs: list[str]
+
+
+class FeatureCollectionPage(BaseModel):
+    """``/collections/{id}/items``: one page (collection-specific members are allowed)."""
+
+    type: Literal["FeatureCollection"]
+    numberMatched: int
+    numberReturned: int
+    timeStamp: str
+    links: list[Link]
+    features: list[dict[str, Any]]
+
+
+class ImportReport(_Strict):
+    """``POST /imports/base-stations``: what one batch did."""
+
+    batch_id: str
+    operator: str
+    rows_read: int
+    stored: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors_total: int
+    errors: list[dict[str, Any]]
