@@ -134,7 +134,8 @@ def data_check() -> None:
 def keys_create(
     role: Annotated[str, typer.Option(help="admin | planner | operator")],
     operator: Annotated[str | None, typer.Option(help="Operator name, e.g. 中国移动")] = None,
-    label: Annotated[str | None, typer.Option(help="A note on who holds the key")] = None,
+    label: Annotated[str | None, typer.Option(
+        help="A note on who holds the key (at most 200 characters)")] = None,
 ) -> None:
     """Create a key; the secret is printed alone on the last line, and shown only once."""
     from geo.access import ROLES
@@ -150,6 +151,8 @@ def keys_create(
                                         "keys", "operator")
         if operator is not None:
             check_operator(operator)
+        if label is not None and (len(label) > 200 or not label.isprintable()):
+            raise InvalidParameterError("--label: at most 200 printable characters", "label")
         key, secret = open_store(AtlasSettings()).create_key(role, operator, label)
     except AtlasError as exc:
         _fail(exc)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.auth import PrincipalDep
 from api.deps import ServiceDep
@@ -23,8 +23,8 @@ class NewKey(BaseModel):
     """Body of a key creation."""
 
     role: Literal["admin", "planner", "operator"]
-    operator: str | None = None
-    label: str | None = None
+    operator: str | None = Field(None, max_length=32)
+    label: str | None = Field(None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
 @router.get("", operation_id="listKeys", summary="List API keys (admin)")

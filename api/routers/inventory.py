@@ -114,6 +114,14 @@ def replace_site(service: ServiceDep, settings: SettingsDep, principal: Principa
 
 
 PATCHABLE = ("type", "band", "status", "commissioned")
+FILENAME_MAX = 200
+
+
+def _safe_name(name: str | None) -> str | None:
+    """An uploaded file's name as recorded in its batch: no control characters, bounded."""
+    if not name:
+        return None
+    return "".join(c for c in name if c.isprintable())[:FILENAME_MAX] or None
 
 
 def _patch_properties(patch: Any) -> dict:
@@ -196,7 +204,7 @@ async def import_sites(request: Request, service: ServiceDep, settings: Settings
     if len(data) > limit:
         raise UploadTooLargeError(f"uploads are limited to {settings.max_upload_mb:g} MB")
     info = BatchInfo(operator=operator, actor=principal.actor, source="upload",
-                     filename=upload.filename, coord_sys=coord_sys, mode=mode)
+                     filename=_safe_name(upload.filename), coord_sys=coord_sys, mode=mode)
     report = await run_in_threadpool(import_inventory, service.store, data, info,
                                      service.locator, settings.max_upload_rows,
                                      settings.inventory_region)

@@ -189,3 +189,29 @@ def test_security_headers(tc, keys):
     assert mine.headers["cache-control"] == "no-store"
     cors = tc.get(SITES, headers={**keys["cucc"], "origin": "https://evil.example"})
     assert cors.headers.get("access-control-allow-credentials") != "true"
+
+
+def test_store_files_are_owner_only(tc):
+    import os
+    import stat
+
+    data = tc.app.state.service.settings.data_dir
+    assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    db = tc.app.state.service.settings.store_path
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+
+
+def test_stored_texts_are_bounded(tc, keys):
+    admin = tc.app.state.service.store.create_key("admin", None, "atk")[1]
+    r = tc.post("/admin/keys", json={"role": "planner", "label": "x" * 5000},
+                headers={"Authorization": f"Bearer {admin}"})
+    _problem(r, 422)
+    r = tc.put("/coverage/targets/360702/2025", json={"value": 1, "note": "n" * 5000},
+               headers=keys["planner"])
+    _problem(r, 422)
+    r = tc.post("/imports/base-stations", headers=keys["cucc"], files={"file": (
+        "\u202e" + "f" * 300 + ".csv", b"site_id,lon,lat,type,status\nLEN-1,114.93,25.83,"
+        b"macro,on_air\n")})
+    assert r.status_code == 200, r.text
+    batch = tc.get("/imports/base-stations", headers=keys["cucc"]).json()["batches"][0]
+    assert len(batch["filename"]) <= 200 and "\u202e" not in batch["filename"]
