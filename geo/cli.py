@@ -194,6 +194,7 @@ def sites_import(
     """Import an inventory file into the store (same rules as the HTTP upload)."""
     from geo.inventory.ingest import import_inventory
     from geo.inventory.locate import CountyLocator
+    from geo.inventory.sandbox import ReadLimits
     from geo.store import open_store
     from geo.store.base import BatchInfo
 
@@ -205,7 +206,8 @@ def sites_import(
             report = import_inventory(open_store(settings), path.read_bytes(), info,
                                       CountyLocator.for_region(settings,
                                                                settings.inventory_region),
-                                      settings.max_cli_rows, settings.inventory_region)
+                                      settings.max_cli_rows, settings.inventory_region,
+                                      ReadLimits.from_settings(settings, settings.max_cli_rows))
     except AtlasError as exc:
         for e in exc.extensions.get("errors", [])[:20]:
             sys.stderr.write(f"row {e['row']} {e['column']}={e['value']!r}: {e['reason']}\n")

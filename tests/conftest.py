@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -41,9 +42,9 @@ def require_binary(name: str) -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def live_url(settings):
-    """A real uvicorn server process on a free loopback port, for external clients.
+@contextlib.contextmanager
+def live_server(data_dir):
+    """A real uvicorn server process over ``data_dir`` on a free loopback port.
 
     A separate process, not a thread: GDAL called in-process through pyogrio holds the GIL
     while it waits for the HTTP answer, so a server thread in the same process would never
@@ -52,14 +53,14 @@ def live_url(settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "ATLAS_DATA_DIR": str(settings.data_dir)}
+    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while True:
         try:
             urllib.request.urlopen(f"{url}/conformance", timeout=2).close()
@@ -69,6 +70,15 @@ def live_url(settings):
                 proc.kill()
                 raise RuntimeError(f"uvicorn did not start: {proc.stderr.read()[:500]}") from exc
             time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_url(settings):
+    """The session's real server (same data dir as the in-process app)."""
+    with live_server(settings.data_dir) as url:
+        yield url

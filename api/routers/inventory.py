@@ -30,6 +30,7 @@ from geo.errors import (
     UploadTooLargeError,
 )
 from geo.inventory.ingest import import_inventory
+from geo.inventory.sandbox import ReadLimits
 from geo.inventory.serialize import parse_feature_id, site_feature
 from geo.store.base import BatchInfo
 
@@ -81,7 +82,7 @@ def _write_one(service, settings, principal, data: bytes, coord_sys: str, source
     info = BatchInfo(operator=operator, actor=principal.actor, source=source,
                      coord_sys=coord_sys)
     return import_inventory(service.store, data, info, service.locator, 1,
-                            settings.inventory_region)
+                            settings.inventory_region, ReadLimits.from_settings(settings, 1))
 
 
 @router.post(f"/collections/{SITES}/items", operation_id="createBaseStation",
@@ -205,9 +206,10 @@ async def import_sites(request: Request, service: ServiceDep, settings: Settings
         raise UploadTooLargeError(f"uploads are limited to {settings.max_upload_mb:g} MB")
     info = BatchInfo(operator=operator, actor=principal.actor, source="upload",
                      filename=_safe_name(upload.filename), coord_sys=coord_sys, mode=mode)
-    report = await run_in_threadpool(import_inventory, service.store, data, info,
-                                     service.locator, settings.max_upload_rows,
-                                     settings.inventory_region)
+    report = await run_in_threadpool(
+        import_inventory, service.store, data, info, service.locator,
+        settings.max_upload_rows, settings.inventory_region,
+        ReadLimits.from_settings(settings, settings.max_upload_rows))
     return json_response(report.as_dict())
 
 

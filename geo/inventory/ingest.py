@@ -1,16 +1,22 @@
 """One import: read, validate, then store - all or nothing unless partial mode is asked for.
 
 ``mode="all"`` (default): any bad row rejects the whole batch; nothing changes, and the
-rejected batch is still recorded with its errors. ``mode="partial"``: the good rows are
-stored and the bad ones reported. Re-importing the same file changes nothing (upsert on
-operator + site_id, unchanged rows untouched).
+rejected batch is still recorded with its errors - so is a file refused whole (unreadable,
+or over a limit of ``ReadLimits``: rows, columns, cell length, workbook reader memory/time).
+``mode="partial"``: the good rows are stored and the bad ones reported. Re-importing the same
+file changes nothing (upsert on operator + site_id, unchanged rows untouched).
 """
 
 from __future__ import annotations
 
-from geo.errors import InvalidParameterError, InvalidRowsError, UploadRejectedError
+from geo.errors import (
+    InvalidParameterError,
+    InvalidRowsError,
+    UploadRejectedError,
+    UploadTooLargeError,
+)
 from geo.inventory.locate import CountyLocator
-from geo.inventory.read import read_upload
+from geo.inventory.read import ReadLimits, read_upload
 from geo.inventory.validate import validate
 from geo.inventory.vocab import OPERATORS
 from geo.store.base import BatchInfo, ImportReport, SiteStore
@@ -28,15 +34,23 @@ def check_operator(operator: str) -> str:
 
 
 def import_inventory(store: SiteStore, data: bytes, info: BatchInfo, locator: CountyLocator,
-                     max_rows: int, region: str = "ganzhou") -> ImportReport:
-    """Import one file for ``info.operator``; raise InvalidRowsError in mode "all"."""
+                     max_rows: int, region: str = "ganzhou",
+                     limits: ReadLimits | None = None) -> ImportReport:
+    """Import one file for ``info.operator``; raise InvalidRowsError in mode "all".
+
+    ``limits`` bounds the read (``ReadLimits.from_settings``; default: the settings'
+    defaults); ``max_rows`` always sets its row limit.
+    """
     check_operator(info.operator)
     if info.mode not in MODES:
         raise InvalidParameterError("mode must be 'all' or 'partial'", "mode")
     try:
-        table = read_upload(data, max_rows)
-    except UploadRejectedError as exc:
-        store.upsert_batch(_empty(), info, 0, exc.extensions.get("errors", []), rejected=0)
+        table = read_upload(data, max_rows, limits)
+    except (UploadRejectedError, UploadTooLargeError) as exc:
+        errors = exc.extensions.get("errors") or [
+            {"row": None, "column": None, "value": None, "reason": exc.detail}]
+        report = store.upsert_batch(_empty(), info, 0, errors, rejected=0)
+        exc.extensions.setdefault("batch_id", report.batch_id)
         raise
     checked = validate(table, info.coord_sys, locator, region)
     if checked.errors and info.mode == "all":

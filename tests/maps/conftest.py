@@ -61,9 +61,13 @@ def build_with(ctx, name: str, basemap: str, coverage=None):
 
 
 @pytest.fixture(scope="session")
-def maps_live_url(live_url):
-    """The real app (maps router included by ``create_app``) on loopback."""
-    return live_url
+def maps_live_url(demo_settings, site_store):
+    """The real app on loopback over the demo-only data dir (real sites would withhold the
+    coverage raster and gaps from the public page, docs/security.md)."""
+    from tests.conftest import live_server
+
+    with live_server(demo_settings.data_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
