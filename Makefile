@@ -1,6 +1,8 @@
 # Two entry points (see README "Quick start"):
 #   make run   create .venv, install the project, serve/build on the embedded default store
 #   make test  install test needs too, then lint and run the whole suite
+#   make test-fast   the unit tests that need no server, browser or external client (< 1 min)
+#   make bench / make bench-quick   every benchmark, full or as a smoke run (bench/README.md)
 # Everything the project needs is installed from here; nothing downloads at run time.
 
 PYTHON ?= python3
@@ -10,7 +12,7 @@ STAMP  := $(VENV)/.stamp-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 # Browser libraries the maps serve from /static/vendor (never a CDN): npm ci from the lockfile.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run build test lint install install-test clean
+.PHONY: run build test test-fast typecheck bench bench-quick lint install install-test clean
 
 run: install
 	$(BIN)/ganzhou-atlas serve
@@ -43,6 +45,25 @@ lint: install-test
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Library unit tests plus the light checks: no live server, no browser/QGIS/GDAL client, no
+# bench run, no wheel build (markers client/bench/slow are deselected as well).
+FAST_TESTS := tests/geo tests/test_layering.py tests/test_registry_docs.py \
+	tests/test_no_machine_paths.py tests/test_benches.py \
+	tests/maps/test_geometry_and_clustering.py tests/maps/test_assets.py
+
+test-fast: install-test
+	$(BIN)/pytest -q -m "not client and not bench and not slow" $(FAST_TESTS)
+
+# mypy at the basic level ([tool.mypy] in pyproject.toml); not yet part of `make test`.
+typecheck: install-test
+	$(BIN)/mypy geo
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+bench-quick: install
+	$(BIN)/python bench/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) node_modules out var .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """Coverage analysis time and memory: how it grows with sites and with resolution.
 
 Usage: .venv/bin/python bench/coverage.py [--sites 6122 20000 200000] [--res 50 100 250]
+       .venv/bin/python bench/coverage.py --quick   (CI smoke run: 1k and 4k sites at 500 m)
 
 Each point runs in a fresh interpreter over a store filled with the seeded synthetic
 generator (import time excluded): the full `coverage run` - read sites, radii, raster,
@@ -63,15 +64,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, nargs="+", default=[6122, 20_000, 200_000])
     parser.add_argument("--res", type=float, nargs="+", default=[50, 100, 250])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run (checks the bench works, not the numbers): 1,000 and "
+                             "4,000 sites at 500 m, no resolution sweep")
     args = parser.parse_args()
+    cell, sweep = (500.0, []) if args.quick else (100.0, args.res)
+    sites = [1_000, 4_000] if args.quick else args.sites
     base = None
     print("sites      res  cells        seconds  x first  peak MB")
-    points = [(n, 100.0) for n in args.sites] + [(20_000, r) for r in args.res if r != 100]
+    points = [(n, cell) for n in sites] + [(20_000, r) for r in sweep if r != cell]
     for n, res in points:
         m = measure(n, res)
         base = base or m["seconds"]
         print(f"{n:>7,} {res:>5g} m {m['cells']:>11,} {m['seconds']:>8.2f} "
-              f"{m['seconds'] / base:>7.2f}x {m['peak_mb']:>8,.0f}")
+              f"{m['seconds'] / base:>7.2f}x {m['peak_mb']:>8,.0f}", flush=True)
+        if (n, res) == (sites[-1], cell):
+            last = m["seconds"]
+    print(f"ratio {sites[-1]:,} / {sites[0]:,} sites at {cell:g} m: {last / base:.2f}x")
 
 
 if __name__ == "__main__":

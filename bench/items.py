@@ -1,9 +1,11 @@
 """Items benchmark: ``items?limit=1000`` on ``jiangxi_counties``, this server vs pygeoapi.
 
     .venv/bin/python bench/items.py [--seconds 10] [--connections 1 8]
+    .venv/bin/python bench/items.py --quick   (CI smoke run: 1 s, one connection)
 
 1. Exports ``jiangxi_counties`` (100 features, ~3 MB GeoJSON) with
-   ``ganzhou-atlas layers export`` into ``var/bench/items/``.
+   ``ganzhou-atlas layers export`` into ``var/bench/items/`` (data dir
+   ``var/bench/items/data``, kept between runs so the server starts from warm caches).
 2. pygeoapi lives in its own venv, ``var/bench/pygeoapi-venv`` (never in the project venv):
    created on the first run with ``python -m venv`` + ``pip install pygeoapi starlette
    uvicorn`` (the script says so when it does). It gets a minimal config: one collection,
@@ -29,7 +31,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -174,53 +175,58 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="per server, at most 10")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run (checks the bench works, not the numbers): 1 s, -c1")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.connections = 1, [1]
     seconds = max(1, min(args.seconds, 10))
     if shutil.which("wrk") is None:
         sys.exit("wrk is required (apt-get install -y wrk)")
     pyg_python = ensure_pygeoapi()
     version = subprocess.run([str(pyg_python), "-c", "import pygeoapi as p; print(p.__version__)"],
                              capture_output=True, text=True).stdout.strip()
-    with tempfile.TemporaryDirectory(prefix="atlas-items-") as tmp:
-        data_dir = Path(tmp)
-        geojson = export_layer(data_dir)
-        ours_port, pyg_port = free_port(), free_port()
-        config = WORK / "pygeoapi-config.yml"
-        config.write_text(json.dumps(pygeoapi_config(geojson, pyg_port), ensure_ascii=False))
-        openapi = WORK / "pygeoapi-openapi.yml"
-        pyg_env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-        subprocess.run([str(VENV / "bin" / "pygeoapi"), "openapi", "generate", str(config),
-                        "--output-file", str(openapi)], check=True, env=pyg_env,
-                       capture_output=True)
-        uvicorn_args = ["--host", HOST, "--workers", "1", "--log-level", "warning",
-                        "--no-access-log"]
-        servers = {
-            "ganzhou-atlas": ([sys.executable, "-m", "uvicorn", "api.app:create_app",
-                               "--factory", "--port", str(ours_port), *uvicorn_args],
-                              {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}, ours_port),
-            f"pygeoapi {version}": ([str(pyg_python), "-m", "uvicorn",
-                                     "pygeoapi.starlette_app:APP", "--port", str(pyg_port),
-                                     *uvicorn_args], pyg_env, pyg_port),
-        }
-        print(f"GET {PATH} ({geojson.stat().st_size / 1e6:.1f} MB exported); wrk -t1, "
-              f"{seconds} s per run after 1 s warm-up; loopback, no gzip, one uvicorn worker "
-              "each")
-        results: dict[tuple[str, int], dict] = {}
-        ids = {}
-        for name, (cmd, env, port) in servers.items():
-            proc = start(cmd, env, port, name)
-            try:
-                size, ids[name] = fetch(port)
-                for conns in args.connections:
-                    drive(port, 1, conns)  # warm-up
-                    results[name, conns] = r = drive(port, seconds, conns)
-                    print(f"{name:>16} -c{conns:<3}: {r['rps']:7.1f} req/s  p50 {r['p50']:8.2f} ms"
-                          f"  p90 {r['p90']:8.2f} ms  p99 {r['p99']:8.2f} ms  "
-                          f"({r['requests']} requests, {size / 1e6:.2f} MB each)"
-                          + ("  (errors!)" if r["errors"] else ""), flush=True)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=15)
+    # A data dir kept between runs (store, MBTiles cache): the server's start-up is not what
+    # is measured, and a warm cache makes it seconds instead of a cold tile pyramid.
+    data_dir = WORK / "data"
+    geojson = export_layer(data_dir)
+    ours_port, pyg_port = free_port(), free_port()
+    config = WORK / "pygeoapi-config.yml"
+    config.write_text(json.dumps(pygeoapi_config(geojson, pyg_port), ensure_ascii=False))
+    openapi = WORK / "pygeoapi-openapi.yml"
+    pyg_env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
+    subprocess.run([str(VENV / "bin" / "pygeoapi"), "openapi", "generate", str(config),
+                    "--output-file", str(openapi)], check=True, env=pyg_env,
+                   capture_output=True)
+    uvicorn_args = ["--host", HOST, "--workers", "1", "--log-level", "warning",
+                    "--no-access-log"]
+    servers = {
+        "ganzhou-atlas": ([sys.executable, "-m", "uvicorn", "api.app:create_app",
+                           "--factory", "--port", str(ours_port), *uvicorn_args],
+                          {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}, ours_port),
+        f"pygeoapi {version}": ([str(pyg_python), "-m", "uvicorn",
+                                 "pygeoapi.starlette_app:APP", "--port", str(pyg_port),
+                                 *uvicorn_args], pyg_env, pyg_port),
+    }
+    print(f"GET {PATH} ({geojson.stat().st_size / 1e6:.1f} MB exported); wrk -t1, "
+          f"{seconds} s per run after 1 s warm-up; loopback, no gzip, one uvicorn worker "
+          "each")
+    results: dict[tuple[str, int], dict] = {}
+    ids = {}
+    for name, (cmd, env, port) in servers.items():
+        proc = start(cmd, env, port, name)
+        try:
+            size, ids[name] = fetch(port)
+            for conns in args.connections:
+                drive(port, 1, conns)  # warm-up
+                results[name, conns] = r = drive(port, seconds, conns)
+                print(f"{name:>16} -c{conns:<3}: {r['rps']:7.1f} req/s  p50 {r['p50']:8.2f} ms"
+                      f"  p90 {r['p90']:8.2f} ms  p99 {r['p99']:8.2f} ms  "
+                      f"({r['requests']} requests, {size / 1e6:.2f} MB each)"
+                      + ("  (errors!)" if r["errors"] else ""), flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
     ours, theirs = list(servers)
     same = len({tuple(v) for v in ids.values()}) == 1
     print(f"same {len(ids[ours])} feature ids from both: {same}")

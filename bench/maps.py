@@ -1,6 +1,7 @@
 """Map benchmark: build time and page weight of every registered map.
 
     .venv/bin/python bench/maps.py [--repeat 5]
+    .venv/bin/python bench/maps.py --quick   (CI smoke run: one build each, 250 m coverage)
 
 Layers are built first (once, as the running service does at start-up), so the times are
 the maps' own: folium object tree, geometry simplification / GCJ shift, and HTML rendering.
@@ -48,7 +49,11 @@ def main() -> None:
     """Time and weigh every map; print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run (checks the bench works, not the numbers): one build "
+                             "per map, coverage run at 250 m")
     args = parser.parse_args()
+    repeat = 1 if args.quick else args.repeat
 
     import re
 
@@ -64,7 +69,8 @@ def main() -> None:
     from maps.registry import MAPS
     from maps.render import page
 
-    settings = AtlasSettings(data_dir=Path(tempfile.mkdtemp(prefix="atlas-bench-")))
+    settings = AtlasSettings(data_dir=Path(tempfile.mkdtemp(prefix="atlas-bench-")),
+                             **({"coverage_resolution_m": 250} if args.quick else {}))
     ctx = BuildContext(settings)
     t0 = time.perf_counter()
     for name in LAYERS:
@@ -83,9 +89,10 @@ def main() -> None:
     print("| map | build + render, median (worst) | served HTML | gzip | + vendor JS/CSS "
           "| self-contained |")
     print("| --- | --- | --- | --- | --- | --- |")
+    largest, slowest = (0, ""), (0.0, "")
     for name, spec in MAPS.items():
         times = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             t = time.perf_counter()
             data = coverage() if spec.needs_coverage else None
             html = page(name, ctx, MapOptions(), AssetMode.served(), data)
@@ -96,7 +103,13 @@ def main() -> None:
         flag = "" if inline < LIMIT else " **over 2 MB**"
         print(f"| {name} ({spec.region}) | {statistics.median(times):.2f} s "
               f"({max(times):.2f} s) | {kb(served)} | {kb(len(gzip.compress(html.encode())))} "
-              f"| {kb(vendor_bytes(refs))} | {kb(inline)}{flag} |")
+              f"| {kb(vendor_bytes(refs))} | {kb(inline)}{flag} |", flush=True)
+        largest = max(largest, (inline, name))
+        if spec.region != "jiangxi":
+            slowest = max(slowest, (statistics.median(times), name))
+    print(f"\nratio largest page / 2 MB limit: {largest[0] / LIMIT:.2f} ({largest[1]}, "
+          f"self-contained); slowest Ganzhou map / 1 s target: {slowest[0]:.2f} "
+          f"({slowest[1]}, median build)")
 
 
 if __name__ == "__main__":

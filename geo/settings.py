@@ -16,7 +16,15 @@ from geo.coverage.model import CoverageModel
 from geo.coverage.targets import AllocationMethod
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_DATA_DIR = REPO_ROOT / "data"
+
+
+def _shipped_data_dir() -> Path:
+    """``geo/data`` in an installed wheel (pyproject force-include), else the repo's ``data/``."""
+    packaged = Path(__file__).resolve().parent / "data"
+    return packaged if (packaged / "plan").is_dir() else REPO_ROOT / "data"
+
+
+SHIPPED_DATA_DIR = _shipped_data_dir()
 
 
 class AtlasSettings(BaseSettings):

@@ -108,6 +108,10 @@ def default_run(settings: AtlasSettings, store: SiteStore, ctx: BuildContext,
     return run_for(ctx, store, scenario)
 
 
+def _no_sites() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(SITE_COLUMNS))
+
+
 def synthetic_sites(store: SiteStore, settings: AtlasSettings) -> pd.DataFrame:
     """The stored synthetic demo sites with the radius the coverage model gives each."""
     frame, _ = store.query(SiteQuery(operators=None, limit=10**9,
@@ -151,7 +155,8 @@ def coverage_map_data(settings: AtlasSettings, store: SiteStore, ctx: BuildConte
         scenario=scenario, card=card, city=city, gaps=gaps,
         cog=None if real else run.cog, resolution_m=float(run.stats["resolution_m"]),
         model_text=run.stats["model_text"], method_text=settings.allocation.describe("5G"),
-        sites=synthetic_sites(store, settings), sites_used=int(run.stats["sites_used"]),
+        sites=synthetic_sites(store, settings) if not real else _no_sites(),
+        sites_used=int(run.stats["sites_used"]),
         sites_total=int(run.stats["sites_total"]), data_date=_latest_import(store),
         version=version)
 

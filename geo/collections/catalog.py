@@ -13,6 +13,7 @@ from geo.catalog import BuildContext
 from geo.collections.base import Collection, visible
 from geo.collections.layers import LayerCollection
 from geo.collections.live import (
+    DATA_BASIS,
     GAPS_SCHEMA,
     SCENARIO,
     SCORECARD_SCHEMA,
@@ -76,16 +77,18 @@ def build_catalog(ctx: BuildContext, store: SiteStore, coverage: CoverageHolder)
         TotalsCollection(
             "base_station_totals", "5G基站区县汇总",
             "Public county-level totals of stored base stations by status and type (no "
-            "operator breakdown).", TOTALS_SCHEMA, store=store, ctx=ctx),
+            "operator breakdown). Real sites only once any exist (data_basis).", TOTALS_SCHEMA,
+            parameters=(DATA_BASIS,), store=store, ctx=ctx),
         ScorecardCollection(
             "county_scorecard", "区县5G目标与覆盖评估",
             "Per county: allocated/overridden targets, sites, % of target, covered area, gaps "
-            "(planning approximation).", SCORECARD_SCHEMA, parameters=(SCENARIO,),
+            "(planning approximation).", SCORECARD_SCHEMA, parameters=(SCENARIO, DATA_BASIS),
             store=store, ctx=ctx, coverage=coverage),
         GapsCollection(
             "coverage_gaps", "5G覆盖缺口",
             "Uncovered parts of the required zones (main urban areas; whole county for the "
             "全深度覆盖 tier). Planner key only: fine gap outlines would locate real sites.",
-            GAPS_SCHEMA, access="planner", parameters=(SCENARIO,), coverage=coverage),
+            GAPS_SCHEMA, access="planner", parameters=(SCENARIO, DATA_BASIS),
+            coverage=coverage),
     ]
     return Catalog(layers + live)

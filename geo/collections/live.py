@@ -22,6 +22,7 @@ from geo.coverage.holder import CoverageHolder
 from geo.coverage.scorecard import county_scorecard
 from geo.crs import STORAGE_CRS
 from geo.features import FeatureIndex
+from geo.inventory import basis
 from geo.inventory.totals import TOTAL_COLUMNS, county_totals
 from geo.inventory.vocab import SITE_TYPES, STATUSES
 from geo.schema import Column, LayerSchema
@@ -29,6 +30,9 @@ from geo.store.base import SiteStore
 
 POLYGONS = frozenset({"Polygon", "MultiPolygon"})
 SCENARIO = Parameter("scenario", "目标年份 (2023 或 2025)", ("2023", "2025"), "2025")
+DATA_BASIS = Parameter(
+    "data_basis", "统计口径：auto（有真实站点时只用真实站点，否则用合成演示数据）、real、"
+    "synthetic_demo", basis.CHOICES, basis.AUTO)
 
 
 def _c(name: str, dtype: str, title: str, description: str = "", queryable: bool = True):
@@ -105,20 +109,25 @@ class TotalsCollection(_LiveBase):
     ctx: BuildContext | None = None
 
     def table(self, view: View) -> Table:
-        """Totals of the sites stored now."""
+        """Totals of the sites stored now, on the requested data basis."""
         assert self.store is not None and self.ctx is not None
-        return self._tables.get(self.store.fingerprint(), self._build)
+        requested = view.params.get("data_basis", basis.AUTO)
+        return self._tables.get((self.store.fingerprint(), requested),
+                                lambda: self._build(requested))
 
-    def _build(self) -> Table:
+    def _build(self, requested: str) -> Table:
         assert self.store is not None and self.ctx is not None
         counties = self.ctx.result("counties").gdf
-        frame = county_totals(self.store.county_totals())
+        counts = self.store.county_totals()
+        used = basis.resolve(counts, requested)
+        frame = county_totals(basis.of_basis(counts, used))
         frame = frame.reindex(counties["adcode"]).fillna(0).astype(int)
         gdf = gpd.GeoDataFrame(
             {"adcode": counties["adcode"].to_numpy(), "name": counties["name"].to_numpy(),
              **{k: frame[k].to_numpy() for k in TOTAL_COLUMNS}},
             geometry=counties.geometry.to_numpy(), crs=counties.crs)
-        return Table(conformed_index(self.id, self.title, self.schema, gdf))
+        return Table(conformed_index(self.id, self.title, self.schema, gdf),
+                     {"data_basis": used, "data_basis_label": basis.LABELS[used]})
 
 
 SCORECARD_COLUMNS = (
@@ -184,21 +193,23 @@ class ScorecardCollection(_LiveBase):
         """The scorecard of the sites stored now and the newest coverage run."""
         assert self.store is not None and self.coverage is not None
         scenario = int(view.params.get("scenario", SCENARIO.default))
-        held = self.coverage.get(scenario)
+        used = self.coverage.basis(view.params.get("data_basis", basis.AUTO))
+        held = self.coverage.get(scenario, used)
         assert held is not None
         detail = operator_detail(view)
-        key = (scenario, held.run.stats.get("fingerprint"), held.current, detail,
+        key = (scenario, used, held.run.stats.get("fingerprint"), held.current, detail,
                self.store.fingerprint(), self.store.target_overrides().to_json())
-        return self._tables.get(key, lambda: self._build(scenario, held, detail))
+        return self._tables.get(key, lambda: self._build(scenario, held, detail, used))
 
-    def _build(self, scenario: int, held, detail: bool) -> Table:
+    def _build(self, scenario: int, held, detail: bool, used: str) -> Table:
         assert self.ctx is not None
-        card, city = county_scorecard(self.ctx, self.store, held.run, detail)
+        card, city = county_scorecard(self.ctx, self.store, held.run, detail, used)
         if not detail:
             card = public_precision(card)
         schema = SCORECARD_PLANNER_SCHEMA if detail else SCORECARD_SCHEMA
         index = conformed_index(self.id, self.title, schema, card)
-        members = {"city": city, "scenario": scenario,
+        members = {"city": city, "scenario": scenario, "data_basis": used,
+                   "data_basis_label": basis.LABELS[used],
                    "coverage_model": held.run.stats["model_text"],
                    "coverage_computed_at": held.computed_at,
                    "coverage_current": held.current}
@@ -221,13 +232,14 @@ class GapsCollection(_LiveBase):
         """Gap polygons of the newest run of the scenario."""
         assert self.coverage is not None
         scenario = int(view.params.get("scenario", SCENARIO.default))
-        held = self.coverage.get(scenario)
+        used = self.coverage.basis(view.params.get("data_basis", basis.AUTO))
+        held = self.coverage.get(scenario, used)
         assert held is not None
-        key = (scenario, held.run.stats.get("fingerprint"))
-        return self._tables.get(key, lambda: self._build(held))
+        key = (scenario, used, held.run.stats.get("fingerprint"))
+        return self._tables.get(key, lambda: self._build(held, used))
 
-    def _build(self, held) -> Table:
+    def _build(self, held, used: str) -> Table:
         gdf = pyogrio.read_dataframe(held.run.gaps)
         index = conformed_index(self.id, self.title, self.schema, gdf.to_crs(STORAGE_CRS))
-        return Table(index, {"coverage_computed_at": held.computed_at,
+        return Table(index, {"data_basis": used, "coverage_computed_at": held.computed_at,
                              "coverage_current": held.current})

@@ -1,6 +1,7 @@
 """The operators' base stations as a collection: access-controlled, paged in the store.
 
-Operators read only their own sites, planners and admins all; anonymous callers get a 401
+Operators read only their own real sites (the synthetic demo sites filed under their name
+are not theirs), planners and admins all, demo sites flagged; anonymous callers get a 401
 (the collection is not even listed for them). A plain page (equality filters on the store's
 indexed columns, bbox, limit/offset) is answered by the store itself, so a large inventory
 is never loaded to serve ten features; a CQL2 filter or a sort runs on the caller's whole
@@ -23,6 +24,7 @@ from geo.coverage.model import CoverageModel, site_radii, to_metric
 from geo.crs import STORAGE_CRS
 from geo.errors import SiteNotFoundError
 from geo.features import FeatureIndex, ItemsQuery, Page
+from geo.inventory import basis
 from geo.inventory.serialize import PROPERTIES, feature_id, parse_feature_id
 from geo.schema import LayerSchema
 from geo.store.base import SiteQuery, SiteStore
@@ -40,6 +42,11 @@ SITES_SCHEMA = LayerSchema(
              *(_c(name, _TYPES.get(name, "string"), _TITLES[name],
                   queryable=name not in _NOT_QUERYABLE) for name in PROPERTIES)),
     id_column="id", geometry_types=frozenset({"Point"}))
+
+
+def _own_only(operators: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    """An operator's own listing never holds the synthetic demo sites filed under its name."""
+    return () if operators is None else (("synthetic", "0"),)
 
 
 @dataclass
@@ -106,8 +113,9 @@ class SitesCollection:
         return self._tables.get(key, lambda: Table(self._index(self._all(operators))))
 
     def _all(self, operators) -> pd.DataFrame:
-        frame, _ = self.store.query(SiteQuery(operators=operators, limit=10**9))
-        return frame
+        frame, _ = self.store.query(SiteQuery(operators=operators, limit=10**9,
+                                              equals=_own_only(operators)))
+        return frame if operators is None else basis.of_basis(frame, basis.REAL)
 
     def select(self, view: View, query: ItemsQuery) -> FeaturePage:
         """A page: pushed down to the store when it can answer it, else over the table."""
@@ -118,9 +126,10 @@ class SitesCollection:
             return FeaturePage(table, table.index.select(query))
         equals = tuple((n, {"true": "1", "false": "0"}.get(v.lower(), v) if n == "synthetic"
                         else v) for n, v in query.filters)
+        operators = readable_operators(view.principal)
         frame, total = self.store.query(SiteQuery(
-            operators=readable_operators(view.principal), limit=query.limit,
-            offset=query.offset, bbox=query.bbox, equals=equals))
+            operators=operators, limit=query.limit, offset=query.offset, bbox=query.bbox,
+            equals=equals + _own_only(operators)))
         index = self._index(frame)
         return FeaturePage(Table(index), Page(np.arange(len(index.ids)), total))
 
@@ -131,6 +140,6 @@ class SitesCollection:
         allowed = readable_operators(view.principal)
         row = self.store.get(operator, site_id) \
             if allowed is None or operator in allowed else None
-        if row is None:
+        if row is None or (allowed is not None and row.get("synthetic")):
             raise SiteNotFoundError(f"no site {fid!r} among the sites you may read")
         return Table(self._index(pd.DataFrame([row]))), 0

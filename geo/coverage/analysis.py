@@ -35,6 +35,7 @@ from geo.boundaries import ganzhou_counties
 from geo.coverage.model import CoverageModel, site_radii, to_metric
 from geo.coverage.raster import Grid, serving_counts
 from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.inventory.basis import AUTO, SYNTHETIC_DEMO, of_basis, resolve
 from geo.store.base import SiteQuery, SiteStore
 
 NODATA = 65535
@@ -60,9 +61,10 @@ class CoverageRun:
         return self.folder / "gaps.geojson"
 
 
-def run_folder(data_dir: Path, scenario: int, resolution: float) -> Path:
-    """The folder of a scenario/resolution run."""
-    return data_dir / "coverage" / f"{scenario}-{resolution:g}m"
+def run_folder(data_dir: Path, scenario: int, resolution: float,
+               basis: str = SYNTHETIC_DEMO) -> Path:
+    """The folder of a scenario/resolution/data-basis run."""
+    return data_dir / "coverage" / f"{scenario}-{resolution:g}m-{basis}"
 
 
 def load_run(folder: Path) -> CoverageRun | None:
@@ -73,10 +75,13 @@ def load_run(folder: Path) -> CoverageRun | None:
     return CoverageRun(folder, json.loads(stats.read_text("utf-8")))
 
 
-def all_sites(store: SiteStore) -> pd.DataFrame:
-    """Every stored site (all operators) for the analysis."""
-    frame, total = store.query(SiteQuery(operators=None, limit=10**9))
-    return frame
+def all_sites(store: SiteStore, basis: str = AUTO) -> pd.DataFrame:
+    """Every stored site of ``basis`` (all operators) for the analysis."""
+    basis = resolve(store.county_totals(), basis)
+    wanted = "1" if basis == SYNTHETIC_DEMO else "0"
+    frame, total = store.query(SiteQuery(operators=None, limit=10**9,
+                                         equals=(("synthetic", wanted),)))
+    return of_basis(frame, basis)  # never trust a filter with this
 
 
 def _counties(settings, tiers: dict[str, str]) -> gpd.GeoDataFrame:
@@ -177,20 +182,26 @@ def _write_cog(counts: np.ndarray, county_id: np.ndarray, grid: Grid, path: Path
 
 
 def run_fingerprint(store: SiteStore, model: CoverageModel, resolution: float,
-                    townships: pd.DataFrame | None) -> str:
+                    townships: pd.DataFrame | None, basis: str = SYNTHETIC_DEMO) -> str:
     """What a run depends on: a stored run with the same fingerprint is still current."""
     return f"{store.fingerprint()}|{model.model_dump_json()}|{resolution}|" \
-           f"{len(townships) if townships is not None else 0}"
+           f"{len(townships) if townships is not None else 0}|{basis}"
 
 
 def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.DataFrame,
                  scenario: int = 2025, resolution: float = 100.0,
                  model: CoverageModel | None = None, townships: pd.DataFrame | None = None,
-                 progress: Callable[[str], None] | None = None) -> CoverageRun:
-    """Compute (or reuse) the coverage run for the stored sites."""
+                 progress: Callable[[str], None] | None = None,
+                 basis: str = AUTO) -> CoverageRun:
+    """Compute (or reuse) the coverage run for the stored sites of ``basis``.
+
+    ``basis``: ``auto`` (real sites once any exist, else the demo), ``real`` or
+    ``synthetic_demo`` (geo.inventory.basis).
+    """
     model = model or CoverageModel()
-    folder = run_folder(settings.data_dir, scenario, resolution)
-    fingerprint = run_fingerprint(store, model, resolution, townships)
+    basis = resolve(store.county_totals(), basis)
+    folder = run_folder(settings.data_dir, scenario, resolution, basis)
+    fingerprint = run_fingerprint(store, model, resolution, townships, basis)
     done = load_run(folder)
     if done is not None and done.stats.get("fingerprint") == fingerprint:
         return done
@@ -198,7 +209,7 @@ def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.Da
     counties = _counties(settings, tiers)
     grid = Grid.covering(tuple(counties.total_bounds), resolution)
     say("sites")
-    sites = all_sites(store)
+    sites = all_sites(store, basis)
     seats = dict(zip(counties["adcode"], zip(counties["seat_x"], counties["seat_y"],
                                              strict=True), strict=True))
     radius, _ = site_radii(sites, seats, model)
@@ -217,10 +228,12 @@ def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.Da
              for i, c in enumerate(counties.itertuples())]
     say("gaps")
     gaps = _gap_features(counts, county_id, urban, grid, counties)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=settings.data_dir))
     _write_cog(counts, county_id, grid, tmp / "coverage.tif")
     gaps.to_file(tmp / "gaps.geojson", driver="GeoJSON")
     meta = {"fingerprint": fingerprint, "scenario": scenario, "resolution_m": resolution,
+            "data_basis": basis,
             "model": model.model_dump(), "model_text": model.describe(),
             "sites_used": int((radius > 0).sum()), "sites_total": int(len(sites)),
             "grid": {"width": grid.width, "height": grid.height, "crs": METRIC_CRS},

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, load_run, run_fingerprint, run_folder
 from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
+from geo.inventory.basis import AUTO, resolve
 from geo.store.base import SiteStore
 
 SCENARIOS = (2023, 2025)
@@ -38,8 +39,8 @@ class CoverageHolder:
         self.ctx = ctx
         self.store = store
         self._inputs: CoverageInputs | None = None
-        self._runs: dict[int, HeldRun] = {}
-        self._pending: dict[int, Future] = {}
+        self._runs: dict[tuple[int, str], HeldRun] = {}
+        self._pending: dict[tuple[int, str], Future] = {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
@@ -50,28 +51,34 @@ class CoverageHolder:
             self._inputs = coverage_inputs(self.ctx)
         return self._inputs
 
-    def _fingerprint(self) -> str:
+    def _fingerprint(self, basis: str) -> str:
         settings = self.ctx.settings
         return run_fingerprint(self.store, settings.coverage_model,
-                               settings.coverage_resolution_m, self.inputs.townships)
+                               settings.coverage_resolution_m, self.inputs.townships, basis)
 
-    def _compute(self, scenario: int) -> HeldRun:
-        run = run_for(self.ctx, self.store, scenario, inputs=self.inputs)
+    def _compute(self, key: tuple[int, str]) -> HeldRun:
+        scenario, basis = key
+        run = run_for(self.ctx, self.store, scenario, inputs=self.inputs, basis=basis)
         held = HeldRun(run, True, _mtime(run))
         with self._lock:
-            self._runs[scenario] = held
-            self._pending.pop(scenario, None)
+            self._runs[key] = held
+            self._pending.pop(key, None)
         return held
 
-    def refresh(self, scenario: int) -> Future:
-        """Start a background recompute of ``scenario`` unless one is already running."""
+    def basis(self, requested: str = AUTO) -> str:
+        """The data basis ``requested`` stands for now (``auto``: real once any exist)."""
+        return resolve(self.store.county_totals(), requested)
+
+    def refresh(self, scenario: int, basis: str = AUTO) -> Future:
+        """Start a background recompute unless one is already running for it."""
+        key = (scenario, self.basis(basis))
         with self._lock:
-            future = self._pending.get(scenario)
+            future = self._pending.get(key)
             if future is None or future.done():
                 if self._pool is None:  # first use, or after close() (a restarted app)
                     self._pool = ThreadPoolExecutor(max_workers=1,
                                                     thread_name_prefix="coverage")
-                future = self._pending[scenario] = self._pool.submit(self._compute, scenario)
+                future = self._pending[key] = self._pool.submit(self._compute, key)
             return future
 
     def start(self) -> None:
@@ -79,33 +86,34 @@ class CoverageHolder:
         for scenario in SCENARIOS:
             self.get(scenario, wait=False)
 
-    def get(self, scenario: int, wait: bool = True) -> HeldRun | None:
-        """The newest run of ``scenario``; a stale one triggers a background refresh."""
-        fingerprint = self._fingerprint()
-        held = self._runs.get(scenario)
+    def get(self, scenario: int, basis: str = AUTO, wait: bool = True) -> HeldRun | None:
+        """The newest run of ``scenario`` on ``basis``; a stale one triggers a refresh."""
+        key = (scenario, self.basis(basis))
+        fingerprint = self._fingerprint(key[1])
+        held = self._runs.get(key)
         if held is None:
             folder = run_folder(self.ctx.settings.data_dir, scenario,
-                                self.ctx.settings.coverage_resolution_m)
+                                self.ctx.settings.coverage_resolution_m, key[1])
             on_disk = load_run(folder)
             if on_disk is not None:
                 held = HeldRun(on_disk, False, _mtime(on_disk))
         if held is not None and held.run.stats.get("fingerprint") == fingerprint:
             if not held.current:
                 held = HeldRun(held.run, True, held.computed_at)
-            self._runs[scenario] = held
+            self._runs[key] = held
             return held
-        future = self.refresh(scenario)
+        future = self.refresh(scenario, key[1])
         if held is not None:
-            self._runs.setdefault(scenario, held)
+            self._runs.setdefault(key, held)
             return HeldRun(held.run, False, held.computed_at)
         return future.result() if wait else None
 
-    def wait(self, scenario: int) -> HeldRun:
+    def wait(self, scenario: int, basis: str = AUTO) -> HeldRun:
         """A run that reflects the sites stored now (CLI, tests, exports)."""
-        held = self.get(scenario)
+        held = self.get(scenario, basis)
         if held is not None and held.current:
             return held
-        return self.refresh(scenario).result()
+        return self.refresh(scenario, basis).result()
 
     def close(self) -> None:
         """Stop the background worker (waits for a running recompute)."""

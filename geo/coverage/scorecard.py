@@ -20,6 +20,7 @@ from geo.coverage.targets import (
     allocate_iot,
     effective_targets,
 )
+from geo.inventory.basis import AUTO, of_basis, resolve
 from geo.inventory.totals import county_totals
 
 NO_POPULATION = "无县级人口数据"
@@ -116,19 +117,23 @@ def city_line(card: gpd.GeoDataFrame, population: int | None) -> dict:
     return out
 
 
-def county_scorecard(ctx, store, run: CoverageRun | None,
-                     operator_detail: bool) -> tuple[gpd.GeoDataFrame, dict]:
+def county_scorecard(ctx, store, run: CoverageRun | None, operator_detail: bool,
+                     basis: str = AUTO) -> tuple[gpd.GeoDataFrame, dict]:
     """The scorecard and city line of ``store``'s sites, as the API, CLI and maps show it.
 
     ``ctx`` is the build context (counties, IoT tier-1 places, 2020 census); ``run`` the
-    coverage run to read area statistics from (None: not computed yet).
+    coverage run to read area statistics from (None: not computed yet); ``basis`` which
+    sites count (``auto``: real ones once any exist, geo.inventory.basis).
     """
+    counts = store.county_totals()
+    basis = resolve(counts, basis)
+    counts = of_basis(counts, basis)
     settings = ctx.settings
     counties = ctx.result("counties").gdf
     iot = ctx.result("iot_zones").gdf
     tier1 = iot[(iot["tier"] == 1) & iot["adcodes"].notna()]
     priority = tier1.groupby("adcodes")["place_name"].apply(list).to_dict()
-    card = scorecard(counties, store.county_totals(), store.target_overrides(), run,
+    card = scorecard(counties, counts, store.target_overrides(), run,
                      settings.allocation, settings.coverage_model, operator_detail, priority)
     pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
-    return card, city_line(card, int(pop["360700"]))
+    return card, {**city_line(card, int(pop["360700"])), "data_basis": basis}

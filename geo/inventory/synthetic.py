@@ -5,9 +5,16 @@ proportion to area with extra weight on the 5G tier the plan names (全深度覆
 > 未点名), and denser around county seats (urban share drawn near the seat, the rest uniform
 inside the county). Every site is stored with ``synthetic = 1`` and every API response and
 map marks it; nothing here claims to be a real site.
+
+Coordinates are rounded to ``DECIMALS`` (~0.1 m) *before* the containment test, and the
+rejects resampled, so a stored point is inside its county exactly as written: a point drawn
+inside the polygon can round to the far side of the border (e.g. row 84106 of the 200k
+bench inventory), and the import would then refuse the whole file.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,6 +26,7 @@ from geo.crs import METRIC_CRS, STORAGE_CRS
 from geo.settings import AtlasSettings
 
 BASELINE_2020 = 6122
+DECIMALS = 6  # as written to CSV; containment is tested on the rounded value
 SEED = 20201231
 OPERATOR_SHARES = {"中国移动": 0.42, "中国电信": 0.24, "中国联通": 0.24, "中国广电": 0.10}
 TIER_WEIGHT = {"全深度覆盖": 2.0, "主城区连续覆盖": 1.3, "未点名": 1.0}
@@ -38,10 +46,10 @@ def _allocate(weights: np.ndarray, total: int) -> np.ndarray:
 
 
 def _points_in(poly, seat_xy, n: int, rng: np.random.Generator, to_gk, to_ll) -> np.ndarray:
-    """n points inside ``poly``: a Gaussian cluster at the seat plus uniform rural ones."""
+    """n points inside ``poly`` after rounding: a Gaussian seat cluster plus uniform rural ones."""
     n_urban = int(round(n * URBAN_SHARE))
     sx, sy = to_gk.transform(*seat_xy)
-    out = []
+    out: list[tuple[float, float]] = []
     minx, miny, maxx, maxy = poly.bounds
     shapely.prepare(poly)
     while len(out) < n:
@@ -54,14 +62,15 @@ def _points_in(poly, seat_xy, n: int, rng: np.random.Generator, to_gk, to_ll) ->
         else:
             lon = rng.uniform(minx, maxx, need * 3)
             lat = rng.uniform(miny, maxy, need * 3)
-        keep = shapely.contains_xy(poly, lon, lat)
-        found = list(zip(np.asarray(lon)[keep], np.asarray(lat)[keep], strict=True))
+        lon, lat = np.round(lon, DECIMALS), np.round(lat, DECIMALS)
+        keep = shapely.contains_xy(poly, lon, lat)  # on the rounded value: what is stored
+        found = list(zip(lon[keep], lat[keep], strict=True))
         out += found[:need]  # the urban draw must not eat the rural share
     return np.array(out[:n])
 
 
 def synthetic_inventory(settings: AtlasSettings, total: int = BASELINE_2020,
-                        seed: int = SEED, tiers: dict[str, str] | None = None) -> pd.DataFrame:
+                        seed: int = SEED, tiers: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Return a deterministic synthetic inventory (one row per site, with ``operator``)."""
     rng = np.random.default_rng(seed)
     counties = ganzhou_counties(settings)
@@ -74,8 +83,7 @@ def synthetic_inventory(settings: AtlasSettings, total: int = BASELINE_2020,
     frames = []
     for (_, c), n in zip(counties.iterrows(), per_county, strict=True):
         pts = _points_in(c.geometry, (c.seat_lon, c.seat_lat), int(n), rng, to_gk, to_ll)
-        frames.append(pd.DataFrame({"lon": pts[:, 0].round(6), "lat": pts[:, 1].round(6),
-                                    "county": c.adcode}))
+        frames.append(pd.DataFrame({"lon": pts[:, 0], "lat": pts[:, 1], "county": c.adcode}))
     sites = pd.concat(frames, ignore_index=True)
     operators = list(OPERATOR_SHARES)
     sites["operator"] = rng.choice(operators, len(sites), p=list(OPERATOR_SHARES.values()))

@@ -50,9 +50,47 @@ class _Errors:
         self.bad[idx] = True
 
 
+def _text(values: np.ndarray) -> np.ndarray:
+    """Cells stripped of surrounding whitespace, as an object array of str ("" if missing)."""
+    try:
+        out = [v.strip() for v in values]
+    except AttributeError:  # a non-string cell: a frame not built by read_upload
+        out = ["" if not isinstance(v, str) and pd.isna(v) else str(v).strip() for v in values]
+    return np.array(out, dtype=object).reshape(len(values))
+
+
+def _coded(column: pd.Series, lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct cleaned values) of a column with few distinct values.
+
+    Vocabulary columns repeat a handful of values over a million rows, so the cleaning and
+    checks run once per distinct value and are mapped back through the codes.
+    """
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    clean = _text(np.asarray(uniques, dtype=object))
+    if lower:
+        clean = np.array([v.lower() for v in clean], dtype=object).reshape(len(clean))
+    return codes, clean
+
+
+def _number(values: np.ndarray) -> np.ndarray:
+    """Stripped cells as floats; NaN where a cell is not a number (``pd.to_numeric``).
+
+    Plain ASCII numbers (the normal case) are converted by ``float`` in one numpy call;
+    anything else - a bad cell, full-width digits, ``1_000`` - takes ``pd.to_numeric``,
+    which also decides what counts as a number there.
+    """
+    joined = "".join(values)
+    if joined.isascii() and "_" not in joined:
+        try:
+            return values.astype(np.float64)
+        except (ValueError, TypeError):
+            pass
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
+
+
 def _coords(frame: pd.DataFrame, errors: _Errors) -> tuple[np.ndarray, np.ndarray]:
-    lon = pd.to_numeric(frame["lon"].str.strip(), errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(frame["lat"].str.strip(), errors="coerce").to_numpy(float)
+    lon = _number(_text(frame["lon"].to_numpy(dtype=object)))
+    lat = _number(_text(frame["lat"].to_numpy(dtype=object)))
     errors.add(~np.isfinite(lon), "lon", "not a number")
     errors.add(~np.isfinite(lat), "lat", "not a number")
     errors.add(np.isfinite(lon) & (np.abs(lon) > 180), "lon", "out of range -180..180")
@@ -70,31 +108,52 @@ def _to_wgs84(lon: np.ndarray, lat: np.ndarray, coord_sys: str) -> tuple[np.ndar
     return lon, lat
 
 
-def _vocabulary(frame: pd.DataFrame, errors: _Errors) -> dict[str, pd.Series]:
-    site_id = frame["site_id"].str.strip()
-    errors.add((site_id == "").to_numpy(), "site_id", "missing site_id")
-    too_long = (site_id.str.len() > SITE_ID_MAX) | site_id.str.contains(r"[\x00-\x1f/]",
-                                                                         regex=True)
-    errors.add(too_long.to_numpy(), "site_id",
+def _site_ids(frame: pd.DataFrame, errors: _Errors) -> np.ndarray:
+    site_id = _text(frame["site_id"].to_numpy(dtype=object))
+    n = len(site_id)
+    empty = site_id == ""
+    errors.add(empty, "site_id", "missing site_id")
+    too_long = np.fromiter(map(len, site_id), dtype=np.int64, count=n) > SITE_ID_MAX
+    joined = "".join(site_id)
+    if "/" in joined or not joined.isprintable():  # rare: look at each id
+        too_long |= pd.Series(site_id, dtype=object).str.contains(
+            r"[\x00-\x1f/]", regex=True).to_numpy(bool)
+    errors.add(too_long, "site_id",
                f"site_id must be at most {SITE_ID_MAX} characters without '/' or control codes")
-    first = site_id.duplicated(keep="first") & (site_id != "")
-    errors.add(first.to_numpy(), "site_id", "duplicate site_id within the file")
-    kind = frame["type"].str.strip().str.lower()
-    errors.add((~kind.isin(SITE_TYPES)).to_numpy(), "type",
+    codes, uniques = pd.factorize(site_id)
+    if len(uniques) < n:  # a repeated id: every occurrence after the first
+        repeated = np.ones(n, dtype=bool)
+        repeated[np.unique(codes, return_index=True)[1]] = False
+        errors.add(repeated & ~empty, "site_id", "duplicate site_id within the file")
+    return site_id
+
+
+def _vocabulary(frame: pd.DataFrame, errors: _Errors) -> dict[str, np.ndarray]:
+    site_id = _site_ids(frame, errors)
+    kinds, kind = _coded(frame["type"], lower=True)
+    errors.add(~np.isin(kind, SITE_TYPES)[kinds], "type",
                f"unknown type; use one of {', '.join(SITE_TYPES)}")
-    status = frame["status"].str.strip().str.lower()
-    errors.add((~status.isin(STATUSES)).to_numpy(), "status",
+    statuses, status = _coded(frame["status"], lower=True)
+    errors.add(~np.isin(status, STATUSES)[statuses], "status",
                f"unknown status; use one of {', '.join(STATUSES)}")
-    band = frame["band"].str.strip().str.lower()
-    errors.add(((band != "") & ~band.isin(BANDS)).to_numpy(), "band",
+    bands, band = _coded(frame["band"], lower=True)
+    errors.add(((band != "") & ~np.isin(band, BANDS))[bands], "band",
                f"unknown band; use one of {', '.join(BANDS)} or leave empty")
-    raw_date = frame["commissioned"].str.strip()
-    date = pd.to_datetime(raw_date, format="%Y-%m-%d", errors="coerce")
-    bad_date = (raw_date != "") & (date.isna() | (date.dt.year < 1990) | (date.dt.year > 2100))
-    errors.add(bad_date.to_numpy(), "commissioned", "not a date YYYY-MM-DD (1990-2100)")
-    return {"site_id": site_id, "type": kind, "status": status,
-            "band": band.where(band != "", None),
-            "commissioned": raw_date.where(raw_date != "", None)}
+    days, raw_date = _coded(frame["commissioned"])
+    date = pd.to_datetime(pd.Series(raw_date, dtype=object), format="%Y-%m-%d",
+                          errors="coerce")
+    bad_date = (raw_date != "") & (date.isna() | (date.dt.year < 1990)
+                                   | (date.dt.year > 2100)).to_numpy(bool)
+    errors.add(bad_date[days], "commissioned", "not a date YYYY-MM-DD (1990-2100)")
+    return {"site_id": site_id, "type": kind[kinds], "status": status[statuses],
+            "band": _none_if_empty(band)[bands],
+            "commissioned": _none_if_empty(raw_date)[days]}
+
+
+def _none_if_empty(values: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[values == ""] = None
+    return out
 
 
 def validate(table: RawTable, coord_sys: str, locator: CountyLocator,
@@ -117,7 +176,7 @@ def validate(table: RawTable, coord_sys: str, locator: CountyLocator,
     good = ~errors.bad
     sites = pd.DataFrame({
         "row": table.rows.to_numpy()[good],
-        **{k: v.to_numpy()[good] for k, v in values.items()},
+        **{k: v[good] for k, v in values.items()},
         "lon": np.round(lon[good], 7), "lat": np.round(lat[good], 7),
         "county_adcode": county[good],
     })

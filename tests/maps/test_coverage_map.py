@@ -7,6 +7,7 @@ import warnings
 
 import folium
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from folium.plugins import MarkerCluster
@@ -23,7 +24,13 @@ from geo.store.sqlite import SqliteSiteStore
 from geo.styles import FIVEG_TIER_COLOURS
 from maps.base import MapOptions
 from maps.coverage import PCT_CLASSES, SYNTHETIC, pct_style, target_source
-from maps.coverage_data import CoverageMapData, CoverageSource, coverage_map_data, default_run
+from maps.coverage_data import (
+    SITE_COLUMNS,
+    CoverageMapData,
+    CoverageSource,
+    coverage_map_data,
+    default_run,
+)
 from maps.elements import SiteMarkers
 from maps.errors import CoverageDataMissingError
 from maps.raster import COLOURS, coverage_overlay, rgba_css
@@ -259,17 +266,19 @@ def mixed(tmp_path_factory, settings, ctx, site_store):
 
 
 def test_real_sites_are_counted_never_drawn(mixed, ctx):
-    assert len(mixed.sites) == 2 and (mixed.sites["synthetic"] == 1).all()
-    assert mixed.real_sites == 1
+    # once a real site exists the map is on the real basis: no demo sites mixed in either
+    assert mixed.sites.empty and mixed.city["data_basis"] == "real"
+    assert mixed.real_sites == 1 and int(mixed.card["synthetic_sites"].sum()) == 0
     assert mixed.cog is None and mixed.gaps.empty  # fine coverage would locate R1
     m = build_map("coverage", ctx, coverage=mixed)
     assert not of_type(m, ImageOverlay) and not geojson_features(m, "atlas-gap")
-    drawn = _sites(m).sites
-    assert len(drawn) == 2 and not any(abs(s.lon - 114.9387) < 1e-3 for s in drawn)
+    assert "[114.9387, 25.8512]" not in m.get_root().render()
+    assert "25.8512" not in m.get_root().render()
     popup = {f["id"]: f["popup"] for f in geojson_features(m, "atlas-choropleth")}["360702"]
     assert "其中运营商报送站点</th><td>1个" in popup
     with pytest.raises(ValueError, match="synthetic"):
-        CoverageMapData(**{**mixed.__dict__, "sites": mixed.sites.assign(synthetic=0)})
+        CoverageMapData(**{**mixed.__dict__, "sites": pd.DataFrame(
+            [{**dict.fromkeys(SITE_COLUMNS, 0), "lon": 114.9387, "lat": 25.8512}])})
 
 
 def test_overridden_targets_are_shown_as_such(mixed, ctx):
