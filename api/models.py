@@ -102,3 +102,5 @@ class ImportReport(_Strict):
     rejected: int
     errors_total: int
     errors: list[dict[str, Any]]
+    reverted_edits: list[str] = Field(
+        default_factory=list, description="sites whose single-site API edit this import undid")

@@ -35,6 +35,30 @@ keys_app = typer.Typer(help="Manage API keys (stored hashed).", no_args_is_help=
 sites_app = typer.Typer(help="Operator base-station inventories.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(sites_app, name="sites")
+demo_app = typer.Typer(help="The synthetic demo inventory (ATLAS_DEMO_INVENTORY loads it into "
+                       "an empty store).", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("clear")
+def demo_clear() -> None:
+    """Delete every synthetic demo site (real operators' sites are untouched)."""
+    from geo.inventory.demo import clear_demo
+    from geo.store import open_store
+
+    n = clear_demo(open_store(AtlasSettings()))
+    out.print(f"deleted {n:,} synthetic demo sites")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Store the seeded synthetic demo inventory (flagged synthetic everywhere)."""
+    from geo.inventory.demo import load_demo
+    from geo.store import open_store
+
+    settings = AtlasSettings()
+    n = load_demo(open_store(settings), settings)
+    out.print(f"stored {n:,} synthetic demo sites")
 out = Console()
 
 

@@ -130,6 +130,14 @@ class KeyNotFoundError(AtlasError):
     title = "API key not found"
 
 
+class BatchNotFoundError(AtlasError):
+    """An import batch that does not exist or is not the caller's (HTTP 404)."""
+
+    status = 404
+    slug = "batch-not-found"
+    title = "Import batch not found"
+
+
 class ConflictError(AtlasError):
     """A write that conflicts with what is stored (e.g. creating an existing site id)."""
 

@@ -119,3 +119,35 @@ def test_sites_import_reports_and_rejects_bad_rows(tmp_path):
     bad.write_text(sample.read_text("utf-8") + "X-1,121.4,31.2,macro,,on_air,\n", "utf-8")
     proc = run("sites", "import", str(bad), "--operator", "中国电信", cwd=tmp_path)
     assert proc.returncode == 2 and "outside 赣州市" in proc.stderr
+
+
+def test_keys_revoke_of_an_unknown_key_says_so(tmp_path):
+    proc = run("keys", "revoke", "no-such-key", cwd=tmp_path)
+    assert proc.returncode == 2 and "no active key 'no-such-key'" in proc.stderr
+    assert "site" not in proc.stderr.lower()
+
+
+def test_demo_clear_and_load_and_the_data_basis(tmp_path):
+    """Demo load/clear from the CLI; aggregates switch to real sites once any exist."""
+    from geo.catalog import BuildContext
+    from geo.coverage.scorecard import county_scorecard
+    from geo.settings import AtlasSettings
+    from geo.store import open_store
+
+    loaded = run("demo", "load", cwd=tmp_path)
+    assert loaded.returncode == 0 and "6,122" in loaded.stdout, loaded.stderr
+    settings = AtlasSettings(data_dir=tmp_path / "var")
+    ctx, store = BuildContext(settings), open_store(settings)
+    card, city = county_scorecard(ctx, store, None, False)
+    assert city["data_basis"] == "synthetic_demo" and city["sites_total"] == 6122
+    real = tmp_path / "real.csv"
+    real.write_text("site_id,lon,lat,type,status\nR-1,114.93,25.83,macro,on_air\n")
+    assert run("sites", "import", str(real), "--operator", "中国联通", cwd=tmp_path).returncode == 0
+    card, city = county_scorecard(ctx, store, None, False)
+    assert city["data_basis"] == "real" and city["sites_total"] == 1
+    assert city["synthetic_sites"] == 0
+    demo = county_scorecard(ctx, store, None, False, "synthetic_demo")[1]
+    assert demo["sites_total"] == 6122  # the demo stays viewable as a scenario
+    cleared = run("demo", "clear", cwd=tmp_path)
+    assert cleared.returncode == 0 and "6,122" in cleared.stdout
+    assert store.count() == 1

@@ -23,7 +23,7 @@ from api.problems import WRITE_PROBLEM_RESPONSES
 from api.responses import GEOJSON, base_url, json_response
 from geo.access import readable_operators, writable_operator
 from geo.errors import (
-    ConflictError,
+    BatchNotFoundError,
     InvalidParameterError,
     SiteNotFoundError,
     UploadRejectedError,
@@ -77,10 +77,11 @@ def _feature_bytes(feature: dict[str, Any], site_id: str | None) -> bytes:
         {"type": "Feature", "geometry": feature.get("geometry"), "properties": props}]})
 
 
-def _write_one(service, settings, principal, data: bytes, coord_sys: str, source: str):
+def _write_one(service, settings, principal, data: bytes, coord_sys: str, source: str,
+               mode: str = "all"):
     operator = writable_operator(principal)
     info = BatchInfo(operator=operator, actor=principal.actor, source=source,
-                     coord_sys=coord_sys)
+                     coord_sys=coord_sys, mode=mode)
     return import_inventory(service.store, data, info, service.locator, 1,
                             settings.inventory_region, ReadLimits.from_settings(settings, 1))
 
@@ -93,10 +94,11 @@ def create_site(request: Request, service: ServiceDep, settings: SettingsDep,
     """Create a site from a GeoJSON Feature (409 if the operator already has that site_id)."""
     operator = writable_operator(principal)
     data = _feature_bytes(feature, None)  # validates the shape first (4xx, never a 500)
-    site_id = str(feature["properties"].get("site_id") or "")
-    if site_id and service.store.get(operator, site_id) is not None:
-        raise ConflictError(f"site {site_id!r} exists; use PUT to replace it")
-    _write_one(service, settings, principal, data, coord_sys, "api")
+    # the id as the import stores it (trimmed once, here and in validation alike); the
+    # store refuses an existing id inside the write transaction (409), so concurrent
+    # creates of one id cannot all succeed
+    site_id = str(feature["properties"].get("site_id") or "").strip()
+    _write_one(service, settings, principal, data, coord_sys, "api", mode="create")
     row = service.store.get(operator, site_id)
     out = site_feature(row)
     return json_response(out, GEOJSON, status_code=201, headers={
@@ -174,7 +176,8 @@ def delete_site(service: ServiceDep, principal: PrincipalDep, fid: FidPath) -> R
     """Delete a site of the caller's operator."""
     operator, site_id, _ = _own_site(service, principal, fid, write=True)
     service.store.delete(operator, site_id, BatchInfo(operator=operator,
-                                                      actor=principal.actor, source="api"))
+                                                      actor=principal.actor, source="api",
+                                                      mode="delete"))
     return Response(status_code=204)
 
 
@@ -211,6 +214,19 @@ async def import_sites(request: Request, service: ServiceDep, settings: Settings
         settings.max_upload_rows, settings.inventory_region,
         ReadLimits.from_settings(settings, settings.max_upload_rows))
     return json_response(report.as_dict())
+
+
+@router.get("/imports/base-stations/{batchId}", operation_id="getImport",
+            summary="One import batch with its stored errors")
+def get_import(service: ServiceDep, principal: PrincipalDep,
+               batch_id: Annotated[str, Path(alias="batchId", max_length=64)]) -> Response:
+    """A batch of the caller's operator (planners/admins: any); another's is a 404."""
+    operators = readable_operators(principal)
+    batch = service.store.batch(batch_id)
+    if batch is None or (operators is not None and (batch["operator"] not in operators
+                                                    or batch.get("synthetic"))):
+        raise BatchNotFoundError(f"no import batch {batch_id!r} among yours")
+    return json_response(batch)
 
 
 @router.get("/imports/base-stations", operation_id="listImports",

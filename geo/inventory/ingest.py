@@ -21,7 +21,7 @@ from geo.inventory.validate import validate
 from geo.inventory.vocab import OPERATORS
 from geo.store.base import BatchInfo, ImportReport, SiteStore
 
-MODES = ("all", "partial")
+MODES = ("all", "partial", "create")  # create: like all, and every site must be new
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -43,7 +43,7 @@ def import_inventory(store: SiteStore, data: bytes, info: BatchInfo, locator: Co
     """
     check_operator(info.operator)
     if info.mode not in MODES:
-        raise InvalidParameterError("mode must be 'all' or 'partial'", "mode")
+        raise InvalidParameterError(f"mode must be one of {', '.join(MODES)}", "mode")
     try:
         table = read_upload(data, max_rows, limits)
     except (UploadRejectedError, UploadTooLargeError) as exc:
@@ -53,7 +53,7 @@ def import_inventory(store: SiteStore, data: bytes, info: BatchInfo, locator: Co
         exc.extensions.setdefault("batch_id", report.batch_id)
         raise
     checked = validate(table, info.coord_sys, locator, region)
-    if checked.errors and info.mode == "all":
+    if checked.errors and info.mode != "partial":
         report = store.upsert_batch(checked.sites.iloc[0:0], info, checked.rows_read,
                                     checked.errors, rejected=checked.rows_read)
         rows_bad = len({e["row"] for e in checked.errors})

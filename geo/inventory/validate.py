@@ -45,9 +45,19 @@ class _Errors:
         if len(idx) == 0:
             return
         vals = self.frame[column].to_numpy() if values is None else values
-        self.items += [{"row": int(self.rows[i]), "column": column, "value": vals[i],
-                        "reason": reason} for i in idx]
+        self.items += [{"row": int(self.rows[i]), "column": column,
+                        "value": _echo(vals[i]), "reason": reason} for i in idx]
         self.bad[idx] = True
+
+
+ECHO_MAX = 100  # characters of a bad value repeated in an error (and stored with the batch)
+
+
+def _echo(value):
+    """A bad value as errors repeat it: long texts cut, so a huge cell is not echoed."""
+    if isinstance(value, str) and len(value) > ECHO_MAX:
+        return value[:ECHO_MAX] + f"…(+{len(value) - ECHO_MAX})"
+    return value
 
 
 def _text(values: np.ndarray) -> np.ndarray:
@@ -108,18 +118,24 @@ def _to_wgs84(lon: np.ndarray, lat: np.ndarray, coord_sys: str) -> tuple[np.ndar
     return lon, lat
 
 
+# A site id is an identifier: letters, digits and CJK ideographs, then also - _ . # ( ).
+# It never starts with what a spreadsheet runs as a formula (= + - @), and control, format
+# and bidi characters (U+202E, U+2028, U+0085, DEL, ...) are refused.
+SITE_ID_PATTERN = r"[0-9A-Za-z\u3400-\u9fff][0-9A-Za-z\u3400-\u9fff_.\-#()（）]*"
+SITE_ID_RULE = ("site_id may hold letters, digits, 汉字 and - _ . # ( ), starting with a letter, "
+                "digit or 汉字 (站址编号含不允许的字符)")
+
+
 def _site_ids(frame: pd.DataFrame, errors: _Errors) -> np.ndarray:
     site_id = _text(frame["site_id"].to_numpy(dtype=object))
     n = len(site_id)
     empty = site_id == ""
     errors.add(empty, "site_id", "missing site_id")
     too_long = np.fromiter(map(len, site_id), dtype=np.int64, count=n) > SITE_ID_MAX
-    joined = "".join(site_id)
-    if "/" in joined or not joined.isprintable():  # rare: look at each id
-        too_long |= pd.Series(site_id, dtype=object).str.contains(
-            r"[\x00-\x1f/]", regex=True).to_numpy(bool)
-    errors.add(too_long, "site_id",
-               f"site_id must be at most {SITE_ID_MAX} characters without '/' or control codes")
+    errors.add(too_long & ~empty, "site_id", f"site_id must be at most {SITE_ID_MAX} characters "
+               "(站址编号过长)")
+    alphabet = ~pd.Series(site_id, dtype=object).str.fullmatch(SITE_ID_PATTERN).to_numpy(bool)
+    errors.add(alphabet & ~empty & ~too_long, "site_id", SITE_ID_RULE)
     codes, uniques = pd.factorize(site_id)
     if len(uniques) < n:  # a repeated id: every occurrence after the first
         repeated = np.ones(n, dtype=bool)
@@ -168,6 +184,9 @@ def validate(table: RawTable, coord_sys: str, locator: CountyLocator,
     lon, lat = _coords(frame, errors)
     lon, lat = _to_wgs84(lon, lat, coord_sys)
     finite = np.isfinite(lon) & np.isfinite(lat)
+    # e.g. bd09 180,90: valid input that has no WGS84 position (the inverse diverges)
+    errors.add(~finite & ~errors.bad, "lon", f"no WGS84 position for this {coord_sys} point "
+               "(坐标无法转换)", values=frame["lon"].to_numpy())
     county = np.full(len(frame), None, dtype=object)
     county[finite] = locator.locate(lon[finite], lat[finite])
     outside = finite & (county == None) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)  # noqa: E711

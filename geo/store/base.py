@@ -40,6 +40,7 @@ class ImportReport:
     unchanged: int
     rejected: int
     errors: list[dict] = field(default_factory=list)
+    reverted_edits: list[str] = field(default_factory=list)  # API edits this batch undid
 
     @property
     def stored(self) -> int:
@@ -52,7 +53,7 @@ class ImportReport:
                 "rows_read": self.rows_read, "stored": self.stored, "inserted": self.inserted,
                 "updated": self.updated, "unchanged": self.unchanged,
                 "rejected": self.rejected, "errors_total": len(self.errors),
-                "errors": self.errors[:max_errors]}
+                "errors": self.errors[:max_errors], "reverted_edits": self.reverted_edits}
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,14 @@ class SiteStore(Protocol):
 
     def batches(self, operators: tuple[str, ...] | None, limit: int = 100) -> list[dict]:
         """Recent batches, newest first."""
+        ...
+
+    def batch(self, batch_id: str) -> dict | None:
+        """One batch with its stored errors, or None."""
+        ...
+
+    def delete_synthetic(self, actor: str) -> int:
+        """Delete every synthetic demo site (one transaction); return how many."""
         ...
 
     def create_key(self, role: str, operator: str | None, label: str | None) -> tuple[ApiKey,

@@ -23,6 +23,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from geo.errors import ConflictError
 from geo.store.base import ApiKey, BatchInfo, ImportReport, SiteQuery
 
 MIGRATIONS: tuple[str, ...] = (
@@ -160,14 +161,15 @@ class SqliteSiteStore:
         rejected = len({e["row"] for e in errors}) if rejected is None else rejected
         with self._write() as db:
             batch_id = self._insert_batch(db, info)
-            inserted, updated, unchanged = self._merge(db, rows, info.operator, batch_id)
+            inserted, updated, unchanged, reverted = self._merge(
+                db, rows, info.operator, batch_id, create=info.mode == "create")
             db.execute(
                 "UPDATE batches SET rows_read=?, inserted=?, updated=?, unchanged=?, "
                 "rejected=?, errors_json=? WHERE id=?",
                 (rows_read, inserted, updated, unchanged, rejected,
                  orjson.dumps(errors[:1000]).decode(), batch_id))
         return ImportReport(batch_id, info.operator, rows_read, inserted, updated, unchanged,
-                            rejected, errors)
+                            rejected, errors, reverted)
 
     @staticmethod
     def _rows(sites: pd.DataFrame, info: BatchInfo) -> np.ndarray:
@@ -201,8 +203,13 @@ class SqliteSiteStore:
 
     @staticmethod
     def _merge(db: sqlite3.Connection, rows: np.ndarray, operator: str,
-               batch_id: str) -> tuple[int, int, int]:
-        """Upsert ``rows``; return (inserted, updated, unchanged).
+               batch_id: str, create: bool = False) -> tuple[int, int, int, list[str]]:
+        """Upsert ``rows``; return (inserted, updated, unchanged, reverted API edits).
+
+        ``create``: the rows must all be new; an id already stored raises ConflictError
+        inside the transaction (so concurrent creates of one id give one 201 and 409s).
+        A reverted edit is a stored site last written by a single-site API call that this
+        batch changes again (a monthly re-import undoing an engineer's fix says so).
 
         One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`` writes new and changed
         rows and skips identical ones; a count of the ids already stored splits the result:
@@ -219,6 +226,14 @@ class SqliteSiteStore:
             existing = db.execute(
                 "SELECT count(*) FROM incoming i JOIN sites s ON s.operator=? AND "
                 "s.site_id=i.site_id", (operator,)).fetchone()[0] if len(rows) else 0
+            if create and existing:
+                raise ConflictError("the site exists; use PUT to replace it")
+            differs = " OR ".join(f"s.{c} IS NOT i.{c}" for c in _COMPARED)
+            reverted = [r[0] for r in db.execute(
+                "SELECT s.site_id FROM incoming i JOIN sites s ON s.operator=? AND "
+                "s.site_id=i.site_id JOIN batches b ON b.id=s.batch_id WHERE b.source='api' "
+                f"AND b.id<>? AND ({differs}) ORDER BY s.site_id LIMIT 1000",
+                (operator, batch_id))] if existing else []
             now = _now()
             # In key order the table's B-tree is filled page by page, not at random places:
             # sort (in SQLite) unless the file came sorted already (str order = BINARY order).
@@ -245,7 +260,7 @@ class SqliteSiteStore:
             db.execute("DROP TABLE temp.incoming")
         inserted = len(rows) - existing
         updated = written - inserted
-        return inserted, updated, existing - updated
+        return inserted, updated, existing - updated, reverted
 
     @staticmethod
     def _bulk_load(db: sqlite3.Connection, incoming: int) -> bool:
@@ -255,6 +270,33 @@ class SqliteSiteStore:
         stored = db.execute("SELECT count(*) FROM (SELECT 1 FROM sites LIMIT ?)",
                             (incoming,)).fetchone()[0]
         return stored < incoming
+
+    def delete_synthetic(self, actor: str) -> int:
+        """Delete every synthetic demo site in one transaction; return how many went.
+
+        Recorded as one batch per operator the demo was filed under (mode ``delete``)."""
+        with self._write() as db:
+            counts = db.execute("SELECT operator, count(*) FROM sites WHERE synthetic=1 "
+                                "GROUP BY operator").fetchall()
+            for operator, n in counts:
+                batch_id = self._insert_batch(db, BatchInfo(
+                    operator=operator, actor=actor, source="synthetic", mode="delete",
+                    synthetic=True))
+                db.execute("UPDATE batches SET rows_read=?, updated=? WHERE id=?",
+                           (n, n, batch_id))
+            gone = db.execute("DELETE FROM sites WHERE synthetic=1").rowcount
+        return gone
+
+    def batch(self, batch_id: str) -> dict | None:
+        """One batch with its stored errors (first 1,000), or None."""
+        with self._read() as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM batches WHERE id=?", (batch_id,)).fetchone()
+        if row is None:
+            return None
+        out = dict(row)
+        out["errors"] = orjson.loads(out.pop("errors_json") or "[]")
+        return out
 
     def delete(self, operator: str, site_id: str, info: BatchInfo) -> bool:
         """Delete one site (recorded as a batch); False when it did not exist."""

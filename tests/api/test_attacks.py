@@ -215,3 +215,56 @@ def test_stored_texts_are_bounded(tc, keys):
     assert r.status_code == 200, r.text
     batch = tc.get("/imports/base-stations", headers=keys["cucc"]).json()["batches"][0]
     assert len(batch["filename"]) <= 200 and "\u202e" not in batch["filename"]
+
+
+def test_concurrent_creates_of_one_id_give_one_201(tc, keys):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(lambda _: tc.post(SITES, json=_feature("RACE-1"),
+                                                headers=keys["cucc"]).status_code, range(20)))
+    assert codes.count(201) == 1 and codes.count(409) == 19, codes
+
+
+def test_ids_are_normalised_once_and_refused_when_unsafe(tc, keys):
+    assert tc.post(SITES, json=_feature("SP-1"), headers=keys["cucc"]).status_code == 201
+    r = tc.post(SITES, json=_feature(" SP-1 "), headers=keys["cucc"])
+    _problem(r, 409)  # the same id once trimmed: a conflict, not an overwrite or a 500
+    for bad in ("=1+1", "+1+1", "@SUM(1+1)", "-1+1", "=HYPERLINK(\"x\")", "=cmd|' /C calc'!A0",
+                "SP\u202e1", "A\u2028B", "A\u0085B", "A\x7fB"):
+        r = tc.post(SITES, json=_feature(bad), headers=keys["cucc"])
+        _problem(r, 422)
+        assert r.json()["errors"][0]["column"] == "site_id"
+
+
+@pytest.mark.parametrize("coord_sys,lon,lat", [("bd09", 180, 90), ("gcj02", -180, -90)])
+def test_unconvertible_points_are_row_errors(tc, keys, coord_sys, lon, lat):
+    r = tc.post(SITES, params={"coord_sys": coord_sys}, json=_feature("NAN-1", lon, lat),
+                headers=keys["cucc"])
+    _problem(r, 422)
+
+
+def test_errors_do_not_echo_huge_values_and_batches_can_be_read_back(tc, keys):
+    big = "x" * 900
+    r = tc.post("/imports/base-stations", headers=keys["cucc"], files={"file": (
+        "e.csv", f"site_id,lon,lat,type,status\nE-1,{big},25.83,macro,on_air\n".encode())})
+    _problem(r, 422)
+    body = r.json()
+    assert len(r.content) < 5000 and len(str(body["errors"][0]["value"])) < 150
+    stored = tc.get(f"/imports/base-stations/{body['batch_id']}", headers=keys["cucc"]).json()
+    assert stored["errors"] and len(str(stored["errors"][0]["value"])) < 150
+    _problem(tc.get(f"/imports/base-stations/{body['batch_id']}", headers=keys["cmcc"]), 404)
+
+
+def test_reimport_reports_the_api_edits_it_reverts(tc, keys):
+    csv = b"site_id,lon,lat,type,status\nREV-1,114.93,25.83,macro,on_air\n"
+    files = {"file": ("r.csv", csv)}
+    assert tc.post("/imports/base-stations", headers=keys["cucc"], files=files).status_code == 200
+    r = tc.patch(f"{SITES}/cucc:REV-1", json={"status": "built"}, headers=keys["cucc"])
+    assert r.status_code == 200
+    again = tc.post("/imports/base-stations", headers=keys["cucc"], files=files).json()
+    assert again["reverted_edits"] == ["REV-1"] and again["updated"] == 1
+    assert tc.delete(f"{SITES}/cucc:REV-1", headers=keys["cucc"]).status_code == 204
+    modes = [b["mode"] for b in tc.get("/imports/base-stations", headers=keys["cucc"])
+             .json()["batches"]]
+    assert "delete" in modes
