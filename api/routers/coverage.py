@@ -20,6 +20,8 @@ from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.responses import json_response
 from geo.access import require
 from geo.admin import GANZHOU_COUNTIES
+from geo.collections.base import View
+from geo.collections.live import fine_basis
 from geo.coverage.targets import FIVEG_CITY, allocate_fiveg, effective_targets
 from geo.coverage.tiles import coverage_png_tile
 from geo.errors import InvalidParameterError
@@ -33,12 +35,13 @@ TARGET_YEARS = (2023, 2025)
 def _run(service, scenario: int, principal):
     """The newest finished run (the holder refreshes a stale one in the background).
 
-    The run's raster, tiles and statistics are for planners and admins only: they are
-    computed from every operator's real sites, and a cell-level difference of two answers
-    locates a new site (docs/security.md).
+    The run's raster, tiles and statistics need a key: computed from every operator's real
+    sites, a cell-level difference of two answers locates a new site (docs/security.md).
+    Planners and admins get the run of all sites; an operator the run of its own sites.
     """
-    require(principal, "planner", "admin")
-    held = service.coverage.get(scenario)
+    caller = require(principal, "operator", "planner", "admin")
+    view = View(caller)
+    held = service.coverage.get(scenario, fine_basis(view))
     return held.run
 
 
@@ -49,8 +52,8 @@ def _year(value: int, parameter: str) -> int:
 
 
 @router.get("/coverage/run", operation_id="getCoverageRun",
-            summary="The current coverage run (planner)",
-            responses=problem_responses(403))
+            summary="The current coverage run (API key; an operator sees its own sites)",
+            responses=problem_responses(401))
 def coverage_run(service: ServiceDep, principal: PrincipalDep,
                  scenario: Scenario = 2025) -> Response:
     """Model, resolution, sites used and per-county statistics of the current run."""
@@ -59,8 +62,8 @@ def coverage_run(service: ServiceDep, principal: PrincipalDep,
 
 
 @router.get("/coverage/coverage.tif", operation_id="getCoverageCOG",
-            summary="Coverage raster (Cloud-Optimized GeoTIFF; planner)",
-            response_class=FileResponse, responses=problem_responses(403))
+            summary="Coverage raster (Cloud-Optimized GeoTIFF; API key)",
+            response_class=FileResponse, responses=problem_responses(401))
 def coverage_cog(service: ServiceDep, principal: PrincipalDep,
                  scenario: Scenario = 2025) -> FileResponse:
     """Serving-site count per cell, EPSG:4547, 65535 outside 赣州市."""
@@ -70,8 +73,8 @@ def coverage_cog(service: ServiceDep, principal: PrincipalDep,
 
 
 @router.get("/coverage/tiles/{z}/{x}/{y}.png", operation_id="getCoverageTile",
-            summary="Coverage raster tile (PNG, Web Mercator; planner)",
-            responses=problem_responses(403))
+            summary="Coverage raster tile (PNG, Web Mercator; API key)",
+            responses=problem_responses(401))
 def coverage_tile(service: ServiceDep, principal: PrincipalDep,
                   z: Annotated[int, Path(ge=0, le=18)],
                         x: Annotated[int, Path(ge=0)], y: Annotated[int, Path(ge=0)],

@@ -87,8 +87,9 @@ def build_catalog(ctx: BuildContext, store: SiteStore, coverage: CoverageHolder)
         GapsCollection(
             "coverage_gaps", "5G覆盖缺口",
             "Uncovered parts of the required zones (main urban areas; whole county for the "
-            "全深度覆盖 tier). Planner key only: fine gap outlines would locate real sites.",
-            GAPS_SCHEMA, access="planner", parameters=(SCENARIO, DATA_BASIS),
+            "全深度覆盖 tier). API key only: fine gap outlines would locate real sites; an "
+            "operator key sees the gaps of its own sites.",
+            GAPS_SCHEMA, access="key", parameters=(SCENARIO, DATA_BASIS),
             coverage=coverage),
     ]
     return Catalog(layers + live)

@@ -127,7 +127,7 @@ class TotalsCollection(_LiveBase):
              **{k: frame[k].to_numpy() for k in TOTAL_COLUMNS}},
             geometry=counties.geometry.to_numpy(), crs=counties.crs)
         return Table(conformed_index(self.id, self.title, self.schema, gdf),
-                     {"data_basis": used, "data_basis_label": basis.LABELS[used]})
+                     {"data_basis": used, "data_basis_label": basis.label(used)})
 
 
 SCORECARD_COLUMNS = (
@@ -176,6 +176,18 @@ def public_precision(card: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def fine_basis(view: View) -> str:
+    """The sites fine coverage (gaps, raster) is computed from for this caller.
+
+    Planners and admins: the requested basis (all real sites once any exist). An operator:
+    its own real sites only, whatever it asks, so nothing reveals a competitor's sites.
+    """
+    principal = view.principal
+    if principal is not None and principal.role == "operator" and principal.operator:
+        return basis.operator_basis(principal.operator)
+    return view.params.get("data_basis", basis.AUTO)
+
+
 def operator_detail(view: View) -> bool:
     """Planners and admins see the per-operator split (it is commercially sensitive)."""
     return view.principal is not None and view.principal.role in ("planner", "admin")
@@ -209,7 +221,7 @@ class ScorecardCollection(_LiveBase):
         schema = SCORECARD_PLANNER_SCHEMA if detail else SCORECARD_SCHEMA
         index = conformed_index(self.id, self.title, schema, card)
         members = {"city": city, "scenario": scenario, "data_basis": used,
-                   "data_basis_label": basis.LABELS[used],
+                   "data_basis_label": basis.label(used),
                    "coverage_model": held.run.stats["model_text"],
                    "coverage_computed_at": held.computed_at,
                    "coverage_current": held.current}
@@ -232,7 +244,7 @@ class GapsCollection(_LiveBase):
         """Gap polygons of the newest run of the scenario."""
         assert self.coverage is not None
         scenario = int(view.params.get("scenario", SCENARIO.default))
-        used = self.coverage.basis(view.params.get("data_basis", basis.AUTO))
+        used = self.coverage.basis(fine_basis(view))
         held = self.coverage.get(scenario, used)
         assert held is not None
         key = (scenario, used, held.run.stats.get("fingerprint"))

@@ -35,7 +35,7 @@ from geo.boundaries import ganzhou_counties
 from geo.coverage.model import CoverageModel, site_radii, to_metric
 from geo.coverage.raster import Grid, serving_counts
 from geo.crs import METRIC_CRS, STORAGE_CRS
-from geo.inventory.basis import AUTO, SYNTHETIC_DEMO, of_basis, resolve
+from geo.inventory.basis import AUTO, SYNTHETIC_DEMO, basis_operator, of_basis, resolve
 from geo.store.base import SiteQuery, SiteStore
 
 NODATA = 65535
@@ -79,8 +79,9 @@ def all_sites(store: SiteStore, basis: str = AUTO) -> pd.DataFrame:
     """Every stored site of ``basis`` (all operators) for the analysis."""
     basis = resolve(store.county_totals(), basis)
     wanted = "1" if basis == SYNTHETIC_DEMO else "0"
-    frame, total = store.query(SiteQuery(operators=None, limit=10**9,
-                                         equals=(("synthetic", wanted),)))
+    operator = basis_operator(basis)
+    frame, total = store.query(SiteQuery(operators=None if operator is None else (operator,),
+                                         limit=10**9, equals=(("synthetic", wanted),)))
     return of_basis(frame, basis)  # never trust a filter with this
 
 

@@ -12,12 +12,33 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.errors import InvalidParameterError
+from geo.inventory.vocab import OPERATORS
 
 REAL = "real"
 SYNTHETIC_DEMO = "synthetic_demo"
 AUTO = "auto"
 CHOICES = (AUTO, REAL, SYNTHETIC_DEMO)
 LABELS = {REAL: "运营商报送的真实站点", SYNTHETIC_DEMO: "合成演示数据（非真实站点）"}
+OPERATOR_PREFIX = "operator-"  # + operator code: one operator's own real sites
+
+
+def operator_basis(operator: str) -> str:
+    """The basis of one operator's own real sites (fine coverage an operator key may see)."""
+    return OPERATOR_PREFIX + OPERATORS[operator]
+
+
+def basis_operator(basis: str) -> str | None:
+    """The operator of an operator basis, else None."""
+    if not basis.startswith(OPERATOR_PREFIX):
+        return None
+    code = basis.removeprefix(OPERATOR_PREFIX)
+    return next((name for name, c in OPERATORS.items() if c == code), None)
+
+
+def label(basis: str) -> str:
+    """Chinese description of a basis."""
+    operator = basis_operator(basis)
+    return f"{operator}自己的真实站点" if operator else LABELS[basis]
 
 
 def automatic(counts: pd.DataFrame) -> str:
@@ -30,6 +51,8 @@ def automatic(counts: pd.DataFrame) -> str:
 
 def resolve(counts: pd.DataFrame, requested: str = AUTO) -> str:
     """The basis to use for ``requested`` (``auto`` picks by what is stored)."""
+    if basis_operator(requested) is not None:
+        return requested
     if requested not in CHOICES:
         raise InvalidParameterError(f"data_basis must be one of {', '.join(CHOICES)}",
                                     "data_basis")
@@ -42,4 +65,8 @@ def of_basis(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
     if frame.empty:
         return frame
     wanted = 1 if basis == SYNTHETIC_DEMO else 0
-    return frame[frame["synthetic"].astype(int) == wanted]
+    keep = frame["synthetic"].astype(int) == wanted
+    operator = basis_operator(basis)
+    if operator is not None:
+        keep &= frame["operator"] == operator
+    return frame[keep]

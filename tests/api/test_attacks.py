@@ -15,6 +15,8 @@ import time
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from pyproj import Transformer
+from rasterio.io import MemoryFile
 
 from api.app import create_app
 from geo.settings import AtlasSettings
@@ -106,14 +108,28 @@ def test_host_header_flood_does_not_grow_the_page_cache(tc):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 200 * 1024
 
 
-def test_fine_coverage_outputs_need_a_planner_key(tc, keys):
+def test_fine_coverage_outputs_need_a_key_and_show_an_operator_only_its_own(tc, keys):
     for path in ("/coverage/coverage.tif", "/coverage/tiles/8/209/108.png", "/coverage/run",
                  "/collections/coverage_gaps/items"):
         _problem(tc.get(path), 401)
-        _problem(tc.get(path, headers=keys["cucc"]), 403)
-    assert tc.get("/coverage/coverage.tif", headers=keys["planner"]).status_code == 200
     ids = [c["id"] for c in tc.get("/collections").json()["collections"]]
     assert "coverage_gaps" not in ids and "base_stations" not in ids
+    mine = tc.post(SITES, json=_feature("OWN-1", 115.5, 26.5), headers=keys["cmcc"])
+    assert mine.status_code == 201, mine.text
+    other = tc.post(SITES, json=_feature("OTHER-1", 114.60, 25.40), headers=keys["cucc"])
+    assert other.status_code == 201, other.text
+    tc.app.state.service.coverage.wait(2025)
+    run = tc.get("/coverage/run", headers=keys["cmcc"]).json()
+    own = tc.app.state.service.store.county_totals()
+    own = own[(own["operator"] == "中国移动") & (own["synthetic"] == 0)]["n"].sum()
+    assert run["data_basis"] == "operator-cmcc" and run["sites_total"] == own
+    planner = tc.get("/coverage/run", headers=keys["planner"]).json()
+    assert planner["data_basis"] == "real" and planner["sites_total"] > run["sites_total"]
+    with MemoryFile(tc.get("/coverage/coverage.tif", headers=keys["cmcc"]).content) as f, \
+            f.open() as src:
+        x, y = Transformer.from_crs("EPSG:4326", src.crs, always_xy=True).transform(114.6, 25.4)
+        row, col = src.index(x, y)
+        assert src.read(1)[row, col] == 0  # the competitor's site serves nothing here
 
 
 def test_difference_attack_on_public_outputs_finds_no_position(tc, keys):

@@ -16,7 +16,8 @@ def test_collections_list_what_the_caller_may_read(client, app):
     assert ids == [*LAYERS, *LIVE]  # anonymous: no base_stations, no coverage_gaps
     assert all("." not in c["id"] for c in body["collections"])
     body = client.get("/collections", headers=_auth(app, "operator", "中国电信")).json()
-    assert [c["id"] for c in body["collections"]] == [*LAYERS, "base_stations", *LIVE]
+    assert [c["id"] for c in body["collections"]] == [*LAYERS, "base_stations", *LIVE,
+                                                      "coverage_gaps"]
     body = client.get("/collections", headers=_auth(app, "planner")).json()
     assert [c["id"] for c in body["collections"]] == [*LAYERS, "base_stations", *LIVE,
                                                       "coverage_gaps"]
