@@ -44,6 +44,7 @@ lint: install-test
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy geo
 	$(BIN)/pytest
 
 # Library unit tests plus the light checks: no live server, no browser/QGIS/GDAL client, no
@@ -55,7 +56,7 @@ FAST_TESTS := tests/geo tests/test_layering.py tests/test_registry_docs.py \
 test-fast: install-test
 	$(BIN)/pytest -q -m "not client and not bench and not slow" $(FAST_TESTS)
 
-# mypy at the basic level ([tool.mypy] in pyproject.toml); not yet part of `make test`.
+# mypy at the basic level ([tool.mypy] in pyproject.toml); `make test` runs it too.
 typecheck: install-test
 	$(BIN)/mypy geo
 

@@ -52,7 +52,7 @@ def create_app(settings: AtlasSettings | None = None,
         yield
         await run_in_threadpool(app.state.service.close)
 
-    app = FastAPI(
+    app = AtlasApp(
         title=landing.TITLE,
         description=landing.DESCRIPTION,
         version=__version__,
@@ -83,6 +83,18 @@ def create_app(settings: AtlasSettings | None = None,
     app.include_router(downloads.router, tags=["downloads"])
     app.include_router(tiles.router, tags=["tiles"])
     app.include_router(maps.router, tags=["maps"])
-    app.add_middleware(PageCache)  # replays public plan-layer pages (outside GZip and CORS)
-    app.add_middleware(TileFastPath)  # added last = outermost: cached tiles skip the rest
     return app
+
+
+class AtlasApp(FastAPI):
+    """FastAPI with the two replay layers outside its whole middleware stack.
+
+    Cached tiles and public plan-layer pages are answered before FastAPI's own outer layers
+    (error, telemetry and body-limit middleware) run: they are dict lookups, and those
+    layers cost more than the lookup (bench/ceiling.py). Anything they cannot answer goes
+    through the full stack, so every error is still problem+json.
+    """
+
+    def build_middleware_stack(self):
+        """The normal stack, wrapped by the tile fast path and the page cache."""
+        return TileFastPath(PageCache(super().build_middleware_stack()))

@@ -24,6 +24,7 @@ CACHE_CONTROL = "public, max-age=86400"
 _CACHE = (b"cache-control", CACHE_CONTROL.encode())
 _MVT = (b"content-type", MVT_MEDIA_TYPE.encode())
 _GZIP = (b"content-encoding", b"gzip")
+_NOSNIFF = (b"x-content-type-options", b"nosniff")  # as api.security adds to every answer
 # CORSMiddleware appends ``Origin`` to every Vary; a caller answering without it adds it here
 _VARY = {False: (b"vary", b"Accept-Encoding"), True: (b"vary", b"Accept-Encoding, Origin")}
 _VARY_EMPTY = {False: (), True: ((b"vary", b"Origin"),)}
@@ -52,11 +53,11 @@ def tile_reply(tile: Tile | None, request_headers: Mapping[bytes, bytes],
     ``vary_origin`` adds ``Origin`` to ``Vary``, for a caller that bypasses CORSMiddleware.
     """
     if tile is None:
-        return 204, [_CACHE, *_VARY_EMPTY[vary_origin]], b""
+        return 204, [_CACHE, _NOSNIFF, *_VARY_EMPTY[vary_origin]], b""
     gz = len(tile.data) >= GZIP_MIN_BYTES and b"gzip" in request_headers.get(
         b"accept-encoding", b"")
     etag = tile.gzip_etag if gz else tile.etag
-    headers = [_CACHE, (b"etag", etag.encode()), _VARY[vary_origin]]
+    headers = [_CACHE, _NOSNIFF, (b"etag", etag.encode()), _VARY[vary_origin]]
     match = request_headers.get(b"if-none-match")
     if match is not None and etag_matches(match.decode("latin-1"), etag):
         return 304, headers, b""

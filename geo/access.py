@@ -41,7 +41,10 @@ def require(principal: Principal | None, *roles: str) -> Principal:
 def readable_operators(principal: Principal | None) -> tuple[str, ...] | None:
     """Operators whose sites the caller may read: None = all (planner/admin)."""
     p = require(principal, "operator", "planner", "admin")
-    return (p.operator,) if p.role == "operator" else None
+    if p.role != "operator":
+        return None
+    assert p.operator is not None  # operator keys always name one (CLI and admin API check)
+    return (p.operator,)
 
 
 def writable_operator(principal: Principal | None) -> str:

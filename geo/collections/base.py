@@ -73,9 +73,22 @@ class FeaturePage:
 class Collection(Protocol):
     """What every published collection provides."""
 
-    id: str
-    title: str
-    description: str
+    # read-only, so that both dataclass fields and properties (LayerCollection) qualify
+    @property
+    def id(self) -> str:
+        """The collection id in URLs."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """Human-readable title."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """What the collection holds and where it comes from."""
+        ...
+
     access: Access
     parameters: tuple[Parameter, ...]
     downloads: bool  # whole-collection files (GeoPackage, QGIS bundle, ...)

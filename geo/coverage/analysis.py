@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +85,7 @@ def all_sites(store: SiteStore, basis: str = AUTO) -> pd.DataFrame:
     return of_basis(frame, basis)  # never trust a filter with this
 
 
-def _counties(settings, tiers: dict[str, str]) -> gpd.GeoDataFrame:
+def _counties(settings, tiers: Mapping[str, str]) -> gpd.GeoDataFrame:
     gdf = ganzhou_counties(settings).to_crs(METRIC_CRS)
     gdf["seat_x"], gdf["seat_y"] = to_metric(gdf["seat_lon"], gdf["seat_lat"])
     gdf["fiveg_tier"] = gdf["adcode"].map(tiers)
@@ -189,7 +189,7 @@ def run_fingerprint(store: SiteStore, model: CoverageModel, resolution: float,
            f"{len(townships) if townships is not None else 0}|{basis}"
 
 
-def run_coverage(settings, store: SiteStore, tiers: dict[str, str], parks: pd.DataFrame,
+def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd.DataFrame,
                  scenario: int = 2025, resolution: float = 100.0,
                  model: CoverageModel | None = None, townships: pd.DataFrame | None = None,
                  progress: Callable[[str], None] | None = None,

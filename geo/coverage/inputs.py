@@ -7,7 +7,7 @@ them three ways (and the CLI ignored ``inventory_region``), so they live here on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,7 +22,7 @@ from geo.store.base import SiteStore
 class CoverageInputs:
     """The plan-side inputs of a run."""
 
-    tiers: dict[str, str]
+    tiers: Mapping[str, str]
     parks: pd.DataFrame
     townships: pd.DataFrame | None
 

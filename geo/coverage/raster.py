@@ -63,8 +63,8 @@ def serving_counts(grid: Grid, x: np.ndarray, y: np.ndarray, radius: np.ndarray,
 
 def _add_discs(total: np.ndarray, grid: Grid, x: np.ndarray, y: np.ndarray, r: float) -> None:
     k = int(math.ceil(r / grid.res)) + 1
-    di, dj = np.meshgrid(np.arange(-k, k + 1), np.arange(-k, k + 1), indexing="ij")
-    di, dj = di.ravel(), dj.ravel()
+    grid_i, grid_j = np.meshgrid(np.arange(-k, k + 1), np.arange(-k, k + 1), indexing="ij")
+    di, dj = grid_i.ravel(), grid_j.ravel()
     col = np.floor((x - grid.x0) / grid.res).astype(np.int64)
     row = np.floor((grid.y0 - y) / grid.res).astype(np.int64)
     per_chunk = max(1, CHUNK_HITS // len(di))

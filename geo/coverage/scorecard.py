@@ -30,7 +30,7 @@ def _pct(a, b) -> float | None:
     return round(100.0 * a / b, 1) if b else None
 
 
-def _flags(row: dict) -> str:
+def _flags(row: dict) -> str | None:
     flags = []
     if row["pct_of_target_2025"] is not None and row["pct_of_target_2025"] < 50:
         flags.append("低于2025目标50%")

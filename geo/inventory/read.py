@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -64,8 +65,10 @@ def read_upload(data: bytes, max_rows: int, limits: ReadLimits | None = None) ->
     if not data or data.isspace():
         raise UploadRejectedError("the file is empty")
     kind = detect_kind(data)
-    reader = {"csv": _read_csv, "xlsx": partial(_read_workbook, kind="xlsx"),
-              "xls": partial(_read_workbook, kind="xls"), "geojson": _read_geojson}[kind]
+    readers: dict[str, Callable[[bytes, ReadLimits], tuple[pd.DataFrame, pd.Series]]] = {
+        "csv": _read_csv, "xlsx": partial(_read_workbook, kind="xlsx"),
+        "xls": partial(_read_workbook, kind="xls"), "geojson": _read_geojson}
+    reader = readers[kind]
     frame, rows = reader(data, limits)
     if len(frame) == 0:
         raise UploadRejectedError("the file has a header but no rows")
@@ -216,7 +219,7 @@ def _read_geojson(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Ser
         raise UploadRejectedError("GeoJSON must be a FeatureCollection with a features list")
     if len(features) > limits.max_rows:
         raise _too_many_rows(f"{len(features):,}", limits.max_rows, rows=len(features))
-    records = []
+    records: list[dict[str, str]] = []
     for feature in features:
         props = feature.get("properties") if isinstance(feature, dict) else None
         geom = feature.get("geometry") if isinstance(feature, dict) else None
@@ -227,10 +230,11 @@ def _read_geojson(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Ser
         record = {k: cell_text(v) for k, v in (props or {}).items()} if isinstance(props, dict) \
             else {}
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
-        is_point = isinstance(geom, dict) and geom.get("type") == "Point" \
-            and isinstance(coords, list) and len(coords) >= 2
-        record["lon"] = cell_text(coords[0]) if is_point else "not a Point geometry"
-        record["lat"] = cell_text(coords[1]) if is_point else "not a Point geometry"
+        if isinstance(geom, dict) and geom.get("type") == "Point" \
+                and isinstance(coords, list) and len(coords) >= 2:
+            record["lon"], record["lat"] = cell_text(coords[0]), cell_text(coords[1])
+        else:
+            record["lon"] = record["lat"] = "not a Point geometry"
         records.append(record)
     columns = list(dict.fromkeys(["site_id", "lon", "lat", *(k for r in records for k in r)]))
     if len(columns) > limits.max_columns:

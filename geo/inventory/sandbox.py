@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -239,7 +240,8 @@ def read_sheet(data: bytes, limits: ReadLimits, out) -> dict:
     last_row, last_column = sheet.end[0] + 1, sheet.end[1] + 1
     _check_extent(last_row, last_column,
                   f"its used range up to {_label(last_column)}{last_row}", limits)
-    header, index, long_cells, seen = None, [], [], 0
+    header, index, seen = None, [], 0
+    long_cells: list[tuple[int, int, str, int]] = []  # (row, column, start, length)
     limit, dumps, write = limits.max_cell_chars, orjson.dumps, out.write
     for seen, raw in enumerate(sheet.iter_rows(), start=1):
         cells = [v.strip() if v.__class__ is str else cell_text(v) for v in raw]
@@ -357,7 +359,8 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _elements(book: zipfile.ZipFile, info: zipfile.ZipInfo | None, tag: str):
+def _elements(book: zipfile.ZipFile, info: zipfile.ZipInfo | None, tag: str
+              ) -> Iterator[dict[str, str]]:
     """Attributes (local names) of every ``tag`` element of a small XML part."""
     if info is None:
         return
@@ -374,7 +377,8 @@ def _elements(book: zipfile.ZipFile, info: zipfile.ZipInfo | None, tag: str):
             from None
 
 
-def _parts_to_scan(book: zipfile.ZipFile, parts: dict) -> tuple[list[str], list[str]]:
+def _parts_to_scan(book: zipfile.ZipFile, parts: Mapping[str, zipfile.ZipInfo]
+                   ) -> tuple[list[str], list[str]]:
     """(The first sheet, or every sheet if it cannot be told; shared strings and styles)."""
     first = next(_elements(book, parts["xl/workbook.xml"], "sheet"), {})
     rels = {r.get("Id"): r for r in
@@ -385,7 +389,7 @@ def _parts_to_scan(book: zipfile.ZipFile, parts: dict) -> tuple[list[str], list[
         path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
         targets[rid] = posixpath.normpath(path).lower()
     sheet = targets.get(first.get("id"))
-    sheets = [sheet] if sheet in parts else \
+    sheets = [sheet] if sheet is not None and sheet in parts else \
         [n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")]
     others = {n for n in ("xl/sharedstrings.xml", "xl/styles.xml") if n in parts}
     others |= {targets[rid] for rid, rel in rels.items() if targets[rid] in parts and
@@ -460,6 +464,7 @@ class _Scanner:
     def _prolog(self, buf: bytes, name: str) -> int:
         """Offset after the XML declaration; refuse parts that are not UTF-8."""
         declaration = _DECLARATION.match(buf)
+        assert declaration is not None  # every part of the pattern is optional
         if buf.startswith((b"\xff\xfe", b"\xfe\xff")) or (
                 declaration.group(1) and _ENCODING.search(declaration.group(1))):
             raise UploadRejectedError(f"the part {name!r} is not UTF-8 XML")
@@ -491,7 +496,9 @@ class _Scanner:
         while m := self.bad_ref.search(buf, pos, end):
             pos = m.start() + 1
             if m.start() > start and buf[m.start() - 1] in b" \t\r\n":  # an attribute "r"
-                ref = _R_VALUE.match(buf, m.start() - 1).group(1).decode("ascii", "replace")
+                value = _R_VALUE.match(buf, m.start() - 1)
+                assert value is not None  # bad_ref matched r="... right after the whitespace
+                ref = value.group(1).decode("ascii", "replace")
                 what = "a cell at" if any(c.isalpha() for c in ref) else "a row numbered"
                 self._check_ref(ref, f"{what} {ref[:40]}", strict=True)
 

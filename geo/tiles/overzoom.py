@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.tiles.grid import BUFFER, EXTENT
 from geo.tiles.pbf import GeometryWriter, decode_geometry, int_field, len_field, raw_fields
@@ -91,7 +92,7 @@ class _DecodedLayer:
     """One MVT layer: its name field, the features as shapes and its other fields verbatim."""
 
     head: bytes
-    features: tuple[tuple[bytes, int, object], ...]  # (id/tags fields, type, shape)
+    features: tuple[tuple[bytes, int, BaseGeometry], ...]  # (id/tags fields, type, shape)
     tail: bytes
 
 
@@ -102,15 +103,19 @@ def _decode_layer(tile: bytes) -> _DecodedLayer:
     for number, layer, _ in raw_fields(tile):
         if number != 3:
             continue
+        assert isinstance(layer, bytes)  # Tile.layers: a length-delimited field
         for lnum, value, raw in raw_fields(layer):
             if lnum == 1:
                 head = raw
             elif lnum == 2:
+                assert isinstance(value, bytes)  # Layer.features: a length-delimited field
                 meta, gtype, geometry = [], 0, b""
                 for fnum, fvalue, fraw in raw_fields(value):
                     if fnum == 3:
+                        assert isinstance(fvalue, int)  # Feature.type: a varint
                         gtype = fvalue
                     elif fnum == 4:
+                        assert isinstance(fvalue, bytes)  # Feature.geometry: packed varints
                         geometry = fvalue
                     else:
                         meta.append(fraw)

@@ -66,6 +66,7 @@ def fields(buf: bytes, raw: bool = False) -> Iterable[tuple]:
         start = pos
         tag, pos = read_varint(buf, pos)
         wire = tag & 7
+        value: int | bytes
         if wire == 0:
             value, pos = read_varint(buf, pos)
         elif wire == 2:

@@ -141,7 +141,7 @@ class TileStore:
         index = self.index(names)
         key = tile_key(z, x, y)
         found = index.lookup(z, key)
-        if found is not MISSING:
+        if not isinstance(found, Missing):
             return found
         parts = [t for n in names if (t := self._layer_tile(n, z, x, y, key)) is not None]
         if not parts:
@@ -154,7 +154,7 @@ class TileStore:
         """One layer's tile; an overzoomed one is kept (also when empty) if it has a parent."""
         index = self._layers[name]
         found = index.lookup(z, key)
-        if found is MISSING:
+        if isinstance(found, Missing):
             base = index.complete_to
             dz = z - base
             parent = index.get(tile_key(base, x >> dz, y >> dz))

@@ -74,6 +74,6 @@ def test_qgis_loads_the_store_backed_collections(qgis_report):
     got = qgis_report["collections"]
     assert got["county_scorecard"]["valid"] and got["county_scorecard"]["count"] == 18
     assert got["base_station_totals"]["count"] == 18
-    # planner key only (docs/security.md): an anonymous QGIS cannot load the gap outlines
+    # API key only (docs/security.md): an anonymous QGIS cannot load the gap outlines
     assert not got["coverage_gaps"]["valid"] or got["coverage_gaps"]["count"] <= 0
     assert "pct_of_target_2025" in got["county_scorecard"]["fields"]
