@@ -1,13 +1,16 @@
 """Everything a request may need, built once in the app's lifespan and exposed typed.
 
-``Service.start`` builds the plan layers and their feature indexes, the catalog of
-collections, the tile pyramid (from its cache when present), seeds the demo inventory into an
-empty store and starts the first coverage runs in the background. Routers read these
-attributes; nothing is created lazily in a request, so two first requests at once cannot
-build two tile stores or run tippecanoe twice.
+``Service(settings)`` builds the plan layers, their feature indexes, the catalog of
+collections, the tile store, the coverage holder and the map pages; ``Service.start`` (the
+lifespan) seeds the demo inventory into an empty store, starts the first coverage runs and
+loads the tile pyramid in the background. Routers read these attributes; nothing is created
+lazily in a request, so two first requests at once cannot build two tile stores or run
+tippecanoe twice.
 """
 
 from __future__ import annotations
+
+import threading
 
 from geo.catalog import BuildContext
 from geo.collections.catalog import Catalog, build_catalog
@@ -37,6 +40,7 @@ class Service:
         self.catalog: Catalog = build_catalog(self.ctx, self.store, self.coverage)
         self._static = frozenset(c.id for c in self.catalog
                                  if isinstance(c, LayerCollection) and c.access == "public")
+        self._warming: threading.Thread | None = None
         self.maps = MapPages(self.ctx, CoverageSource(
             settings, self.store, self.ctx, run=lambda scenario: self.coverage.wait(scenario).run))
 
@@ -52,14 +56,32 @@ class Service:
         return cid in self._static
 
     def start(self) -> None:
-        """Warm every layer's CRS84 bytes, seed the demo, load tiles, start coverage runs."""
+        """Seed the demo, start the coverage runs, and load tiles and layer bytes.
+
+        The tile pyramid (from its cache: ~0.4 s; cold: tippecanoe, ~3 s) and the layers'
+        CRS84 bytes load in a background thread so the server accepts requests at once; a
+        tile request that comes before they are ready waits on the store's lock (it never
+        starts a second build), a page request serialises its own features.
+        """
+        seed_demo_if_empty(self.store, self.settings, self.locator)
+        self.coverage.start()
+        self._warming = threading.Thread(target=self._warm, name="warm-up", daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        self.tiles.ensure()
         for collection in self.catalog:
             if collection.tiles:
                 collection.template().geometry_json(CRS84_URI)
-        seed_demo_if_empty(self.store, self.settings, self.locator)
-        self.tiles.ensure()
-        self.coverage.start()
+
+    def ready(self, timeout: float | None = None) -> bool:
+        """Wait (up to ``timeout`` s) until the warm-up finished; whether it has."""
+        warming = self._warming
+        if warming is not None:
+            warming.join(timeout)
+        return warming is None or not warming.is_alive()
 
     def close(self) -> None:
-        """Let a running coverage computation finish and stop the worker."""
+        """Let the warm-up and a running coverage computation finish; stop the worker."""
+        self.ready()
         self.coverage.close()

@@ -18,7 +18,6 @@ import numpy as np
 import shapely
 from pygeofilter import ast
 from pygeofilter.backends.geopandas.evaluate import to_filter
-from pygeofilter.parsers.cql2_text import parse
 
 from geo.errors import InvalidParameterError
 
@@ -64,6 +63,8 @@ def parse_cql2_text(text: str, queryables: set[str]) -> ast.Node:
     if len(text) > MAX_FILTER_CHARS:
         raise InvalidParameterError(
             f"filter is longer than {MAX_FILTER_CHARS} characters", "filter")
+    from pygeofilter.parsers.cql2_text import parse  # builds its Lark grammar (~0.3 s) on import
+
     try:
         tree = parse(text)
     except RecursionError:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
-from sklearn.cluster import DBSCAN
 
 from geo.crs import METRIC_CRS, STORAGE_CRS
 from maps.text import missing
@@ -73,6 +72,8 @@ def cluster_labels(parks: gpd.GeoDataFrame, params: ClusterParams) -> np.ndarray
     """DBSCAN label per placed park (``-1`` = not in any cluster), in ``parks`` order."""
     metric = parks.to_crs(METRIC_CRS).geometry
     xy = np.column_stack([metric.x, metric.y])
+    from sklearn.cluster import DBSCAN  # here, not at import: sklearn takes ~1 s to import
+
     return DBSCAN(eps=params.eps_m, min_samples=params.min_samples).fit_predict(xy)
 
 

@@ -13,11 +13,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial.distance import pdist, squareform
 
-from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.crs import lonlat_to_metric
 from geo.styles import LAYOUT_UNIT_COLOURS, style_for
 from maps.base import MapInputs, MapSpec, finish, geojson_layer, new_map, popup_html
 from maps.elements import (
@@ -134,7 +133,7 @@ def _zones_group(inputs: MapInputs, zones: gpd.GeoDataFrame) -> folium.FeatureGr
 
 def axis_segments(seats_lonlat: list[tuple[float, float]]) -> list[tuple[int, int]]:
     """Edges of the minimum spanning tree through the seats (distances in EPSG:4547)."""
-    fwd = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+    fwd = lonlat_to_metric()
     xy = np.column_stack(fwd.transform(*np.array(seats_lonlat).T))
     tree = minimum_spanning_tree(squareform(pdist(xy))).tocoo()
     return sorted((int(min(i, j)), int(max(i, j))) for i, j in zip(tree.row, tree.col,

@@ -33,7 +33,6 @@ import rasterio
 from affine import Affine
 from pyproj import Transformer
 from rasterio.warp import Resampling, reproject, transform_bounds
-from scipy.interpolate import RectBivariateSpline
 
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.styles import COVERAGE_COLOURS
@@ -146,6 +145,8 @@ def _to_gcj02(index: np.ndarray, transform: Affine) -> tuple[np.ndarray, Affine]
     wx, wy = _TO_MERC.transform(*gcj02_to_wgs84(glon, glat))
     src_c, src_r = ~transform * (np.asarray(wx), np.asarray(wy))
     full_r, full_c = np.arange(out_h, dtype=float), np.arange(out_w, dtype=float)
+    from scipy.interpolate import RectBivariateSpline  # lazily: a slow import, rarely needed
+
     r_at = RectBivariateSpline(rows, cols, np.asarray(src_r).reshape(cc.shape), kx=1, ky=1)
     c_at = RectBivariateSpline(rows, cols, np.asarray(src_c).reshape(cc.shape), kx=1, ky=1)
     r = np.floor(r_at(full_r, full_c)).astype(np.int64)

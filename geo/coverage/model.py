@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
-from pyproj import Transformer
 
-from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.crs import lonlat_to_metric
 
-_TO_GK = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+_TO_GK = lonlat_to_metric()
 
 
 class CoverageModel(BaseModel):

@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
-from pyproj import Transformer
 from shapely.geometry import Point
 
 from geo.admin import GANZHOU_ADCODE
 from geo.boundaries import read_level
 from geo.catalog import BuildContext
-from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.crs import lonlat_to_metric
 from geo.layers.common import CITATION_COLUMNS, POINTS, citation_fields, joined
 from geo.schema import Column, Layer, LayerSchema, frame
 
@@ -56,7 +55,7 @@ def city_seat(ctx: BuildContext) -> tuple[float, float]:
 
 
 def _offset(lon: float, lat: float, bearing_deg: float, distance_m: float) -> Point:
-    fwd = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+    fwd = lonlat_to_metric()
     x, y = fwd.transform(lon, lat)
     rad = math.radians(bearing_deg)
     x, y = x + distance_m * math.sin(rad), y + distance_m * math.cos(rad)

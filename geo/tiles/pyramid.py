@@ -27,6 +27,7 @@ per tile (see ``bench/README.md``).
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import shutil
@@ -36,9 +37,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import pandas as pd
 import shapely
 
 from geo.errors import TileGenerationError
@@ -206,15 +208,105 @@ class PyramidStats:
     maxzooms: dict[str, int] = field(default_factory=dict)
 
 
+_ENCODER_SOURCES = ("pbf.py", "pyramid.py", "tile.py")
+
+
+def _index_key(results: Sequence[LayerResult], maxzooms: dict[str, int] | None) -> str:
+    """What the encoded per-layer tiles depend on: layer rows and geometries, zooms, code."""
+    digest = hashlib.sha256()
+    for name in _ENCODER_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    for r in results:
+        gdf = r.gdf
+        digest.update(r.layer.name.encode())
+        digest.update(str((maxzooms or {}).get(r.layer.name, MAX_ZOOM)).encode())
+        digest.update(pd.util.hash_pandas_object(
+            pd.DataFrame(gdf.drop(columns="geometry")).astype(str), index=False)
+            .to_numpy().tobytes())
+        digest.update(b"".join(g.wkb if g is not None else b"-" for g in gdf.geometry))
+    return digest.hexdigest()[:16]
+
+
+def _save_index(path: Path, pyramid: dict[str, TileIndex], stats: PyramidStats) -> None:
+    """Write the encoded per-layer tiles (each distinct tile once) for the next start."""
+    ids: dict[int, int] = {}
+    tiles: list[tuple[int, bytes]] = []
+    entries: list[tuple[str, int, int]] = []
+    for name, index in pyramid.items():
+        for key, tile in index.items():
+            if tile is None:
+                continue
+            tid = ids.get(id(tile))
+            if tid is None:
+                tid = ids[id(tile)] = len(tiles)
+                tiles.append((tid, tile.data))
+            entries.append((name, key, tid))
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    try:
+        con.execute("CREATE TABLE tiles (id INTEGER PRIMARY KEY, data BLOB)")
+        con.execute("CREATE TABLE entries (layer TEXT, key INTEGER, tile INTEGER)")
+        con.execute("CREATE TABLE layers (layer TEXT PRIMARY KEY, complete_to INTEGER)")
+        con.execute("CREATE TABLE meta (stats TEXT)")
+        con.executemany("INSERT INTO tiles VALUES (?, ?)", tiles)
+        con.executemany("INSERT INTO entries VALUES (?, ?, ?)", entries)
+        con.executemany("INSERT INTO layers VALUES (?, ?)",
+                        [(n, i.complete_to) for n, i in pyramid.items()])
+        con.execute("INSERT INTO meta VALUES (?)", (json.dumps(asdict(stats)),))
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, path)
+
+
+def _load_index(path: Path) -> tuple[dict[str, TileIndex], PyramidStats] | None:
+    """The per-layer tiles a previous start saved, or None."""
+    if not path.is_file():
+        return None
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tiles = {i: Tile(d) for i, d in con.execute("SELECT id, data FROM tiles")}
+        pyramid = {n: TileIndex(complete_to=z) for n, z in
+                   con.execute("SELECT layer, complete_to FROM layers")}
+        for name, key, tid in con.execute("SELECT layer, key, tile FROM entries"):
+            pyramid[name][key] = tiles[tid]
+        stats = PyramidStats(**json.loads(con.execute("SELECT stats FROM meta").fetchone()[0]))
+    except (sqlite3.Error, KeyError, TypeError, ValueError):
+        return None  # a damaged or older cache: build afresh
+    finally:
+        con.close()
+    return pyramid, replace(stats, from_cache=True)
+
+
 def render_pyramid(results: Sequence[LayerResult], cache_dir: Path,
                    maxzooms: dict[str, int] | None = None,
                    ) -> tuple[dict[str, TileIndex], PyramidStats]:
     """Tile every layer of ``results`` to its native zoom: ``{layer: TileIndex}``, statistics.
 
     ``maxzooms`` gives a layer's native maximum zoom (default MAX_ZOOM); its index is complete
-    to that zoom and ``TileStore`` overzooms it beyond.
+    to that zoom and ``TileStore`` overzooms it beyond. The encoded per-layer tiles are kept
+    in ``cache_dir`` (keyed on the layers' rows and geometries, the zooms and this code), so
+    a restart reads them back instead of re-encoding every tile (~0.2 s instead of ~2.5 s).
     """
     t0 = time.perf_counter()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    index_path = cache_dir / f"layers-{_index_key(results, maxzooms)}.sqlite"
+    loaded = _load_index(index_path)
+    if loaded is not None:
+        pyramid, stats = loaded
+        return pyramid, replace(stats, seconds=time.perf_counter() - t0)
+    pyramid, stats = _render(results, cache_dir, maxzooms, t0)
+    _save_index(index_path, pyramid, stats)
+    for stale in cache_dir.glob("layers-*.sqlite"):
+        if stale != index_path:
+            stale.unlink(missing_ok=True)
+    return pyramid, stats
+
+
+def _render(results: Sequence[LayerResult], cache_dir: Path, maxzooms: dict[str, int] | None,
+            t0: float) -> tuple[dict[str, TileIndex], PyramidStats]:
+    """tippecanoe (or its MBTiles cache) and the per-layer re-encoding."""
     shapes, encoders = _prepare(results)
     layer_max = [min((maxzooms or {}).get(enc.name, MAX_ZOOM), MAX_ZOOM) for enc in encoders]
     shape_max = [MIN_ZOOM] * len(shapes)
