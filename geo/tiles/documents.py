@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from geo.schema import LayerResult
+from geo.styles import OTHER, LayerStyle, style_for
 from geo.tiles.grid import MAX_ZOOM, MIN_ZOOM, layer_bounds, limits_of
 from geo.tiles.pyramid import tile_columns
-
-_PALETTE = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-            "#1f78b4", "#b2182b", "#666666")
 
 
 def tile_fields(result: LayerResult) -> dict[str, str]:
@@ -74,20 +72,32 @@ def tilejson(results: Sequence[LayerResult], tiles_url: str, name: str,
     }
 
 
-def style(results: Sequence[LayerResult], tilejson_url: str, name: str) -> dict:
-    """A MapLibre style (v8) drawing each layer; no glyphs or sprites, so it works offline."""
-    from geo.layers import LAYERS
+def _colour_expression(scheme: LayerStyle) -> str | list:
+    """One colour, or ``["match", ["to-string", ["get", attr]], v1, c1, ..., other]``."""
+    if scheme.attribute is None or not scheme.categories:
+        return scheme.colour
+    pairs = [x for value, colour in scheme.categories.items() for x in (value, colour)]
+    return ["match", ["to-string", ["get", scheme.attribute]], *pairs, OTHER]
 
-    order = list(LAYERS)
+
+def style(results: Sequence[LayerResult], tilejson_url: str, name: str) -> dict:
+    """A MapLibre style (v8) drawing each layer; no glyphs or sprites, so it works offline.
+
+    Colours come from ``geo.styles`` (the web maps' and the QGIS styles' scheme): a layer
+    coloured by categories gets a ``match`` expression on its attribute.
+    """
     layers: list[dict] = [{"id": "background", "type": "background",
                            "paint": {"background-color": "#f6f5f0"}}]
     for r in results:
-        lid, color = r.layer.name, _PALETTE[order.index(r.layer.name) % len(_PALETTE)]
+        lid = r.layer.name
+        scheme = style_for(lid)
+        color = _colour_expression(scheme)
         src = {"source": "atlas", "source-layer": lid}
         kind = geometry_kind(r)
         if kind == "polygon":
             layers.append({"id": f"{lid}-fill", "type": "fill", **src,
-                           "paint": {"fill-color": color, "fill-opacity": 0.25}})
+                           "paint": {"fill-color": color,
+                                     "fill-opacity": scheme.fill_opacity}})
         if kind in ("polygon", "line"):
             layers.append({"id": f"{lid}-line", "type": "line", **src,
                            "paint": {"line-color": color, "line-width": 1}})

@@ -9,9 +9,9 @@ from api.app import create_app
 
 
 @pytest.fixture(scope="session")
-def app(settings):
-    """The application built by the factory."""
-    return create_app(settings)
+def app(settings, ctx):
+    """The application built by the factory (on the session's built layers)."""
+    return create_app(settings, ctx)
 
 
 @pytest.fixture(scope="session")

@@ -31,9 +31,9 @@ FUZZ = settings(max_examples=60, deadline=None,
 
 
 @pytest.fixture(scope="module")
-def fuzz(tmp_path_factory):
+def fuzz(tmp_path_factory, ctx):
     data_dir = tmp_path_factory.mktemp("fuzz")
-    app = create_app(AtlasSettings(data_dir=data_dir, demo_inventory=False))
+    app = create_app(AtlasSettings(data_dir=data_dir, demo_inventory=False), ctx)
     with TestClient(app) as client:
         _, key = app.state.service.store.create_key("operator", "中国广电", "fuzz")
         yield client, {"Authorization": f"Bearer {key}"}, app.state.service.store

@@ -11,8 +11,8 @@ from maps.registry import MAPS
 
 
 @pytest.fixture(scope="module")
-def mc(settings):
-    with TestClient(create_app(settings)) as c:
+def mc(settings, ctx):
+    with TestClient(create_app(settings, ctx)) as c:
         yield c
 
 

@@ -18,8 +18,8 @@ ZHANGGONG = (114.93, 25.83)  # 章贡区, the prefecture seat
 
 
 @pytest.fixture(scope="module")
-def tc(settings):
-    app = create_app(settings)  # includes the tiles router
+def tc(settings, ctx):
+    app = create_app(settings, ctx)  # includes the tiles router
     with TestClient(app) as c:
         yield c
 
@@ -122,6 +122,18 @@ def test_style_is_offline_maplibre_style(tc):
     kinds = {(lyr.get("source-layer"), lyr["type"]) for lyr in doc["layers"]}
     assert {("counties", "fill"), ("counties", "line"), ("parks", "circle")} <= kinds
     assert all(lyr["type"] != "symbol" for lyr in doc["layers"])
+
+
+def test_style_colours_are_the_maps_and_qgis_colours(tc):
+    from geo.styles import LAYOUT_UNIT_COLOURS, PARK_TYPE_COLOURS
+
+    doc = tc.get("/tiles/counties,parks/style.json").json()
+    by_id = {lyr["id"]: lyr for lyr in doc["layers"]}
+    fill = by_id["counties-fill"]["paint"]["fill-color"]
+    assert fill[:2] == ["match", ["to-string", ["get", "layout_unit"]]]
+    assert dict(zip(fill[2:-1:2], fill[3:-1:2], strict=True)) == LAYOUT_UNIT_COLOURS
+    circle = by_id["parks-circle"]["paint"]["circle-color"]
+    assert set(circle[3:-1:2]) == set(PARK_TYPE_COLOURS.values())
 
 
 def test_collection_tilesets(tc):
