@@ -44,7 +44,14 @@ def require_binary(name: str) -> str:
 
 @contextlib.contextmanager
 def live_server(data_dir):
-    """A real uvicorn server process over ``data_dir`` on a free loopback port.
+    """The URL of a real uvicorn server process over ``data_dir`` (see live_server_process)."""
+    with live_server_process(data_dir) as (url, _proc):
+        yield url
+
+
+@contextlib.contextmanager
+def live_server_process(data_dir):
+    """A real uvicorn server process over ``data_dir`` on a free loopback port: (url, proc).
 
     A separate process, not a thread: GDAL called in-process through pyogrio holds the GIL
     while it waits for the HTTP answer, so a server thread in the same process would never
@@ -71,7 +78,7 @@ def live_server(data_dir):
                 raise RuntimeError(f"uvicorn did not start: {proc.stderr.read()[:500]}") from exc
             time.sleep(0.1)
     try:
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -205,9 +205,9 @@ def _parse(data: bytes, kind: str, limits: ReadLimits, out) -> dict:
                 "extensions": exc.extensions}
     except MemoryError:
         raise
-    except Exception as exc:  # a bug or a corner of zipfile/calamine: still a client error
+    except Exception:  # a bug or a corner of zipfile/calamine: still a client error
         return {"error": "UploadRejectedError",
-                "detail": f"the workbook cannot be read: {type(exc).__name__}"}
+                "detail": "the workbook cannot be read (damaged or not a workbook)"}
 
 
 def cell_text(value: object) -> str:
@@ -232,9 +232,9 @@ def read_sheet(data: bytes, limits: ReadLimits, out) -> dict:
 
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
-        raise UploadRejectedError(f"the workbook cannot be read: {type(exc).__name__}") \
-            from None
+    except Exception:  # calamine raises its own error types for corrupt workbooks
+        raise UploadRejectedError(
+            "the workbook cannot be read (damaged, encrypted or not a workbook)") from None
     if sheet.end is None:
         raise UploadRejectedError("the first sheet of the workbook is empty")
     last_row, last_column = sheet.end[0] + 1, sheet.end[1] + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import io
+import select
 import socket
 import time
 
@@ -308,3 +309,49 @@ def test_page_cache_replays_exactly_stays_bounded_and_never_answers_keys(tc):
                    headers={"host": f"flood{i}.example"})
         assert r.status_code == 200
     assert cache.size <= cache.max_bytes
+
+
+def _server_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+def test_chunked_1gb_upload_is_cut_off_while_streaming(tmp_path):
+    """A chunked upload without Content-Length: the live server answers 413 once the
+    limit is passed, its memory stays flat, nothing reaches the disk, and it still answers."""
+    from geo.store import open_store
+    from tests.conftest import live_server_process
+
+    settings = AtlasSettings(data_dir=tmp_path / "var", demo_inventory=False)
+    key = open_store(settings).create_key("operator", "中国铁塔", "chunk")[1]
+    with live_server_process(settings.data_dir) as (url, proc):
+        host, port = url.removeprefix("http://").split(":")
+        before = _server_rss_mb(proc.pid)
+        chunk = b"x" * (1 << 20)
+        sent = 0
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.sendall(b"POST /imports/base-stations HTTP/1.1\r\nHost: x\r\n"
+                      b"Authorization: Bearer " + key.encode() + b"\r\n"
+                      b"Content-Type: multipart/form-data; boundary=b\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n")
+            answer = b""
+            try:
+                while sent < 1024 and not answer:  # up to 1 GiB, 1 MiB a chunk
+                    s.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                    sent += 1
+                    if select.select([s], [], [], 0)[0]:  # the server has answered
+                        answer = s.recv(4096)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered and closed: what we want
+            if not answer:
+                s.settimeout(30)
+                answer = s.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert sent < 200  # cut off near the 50 MB limit, not after 1 GiB
+        assert _server_rss_mb(proc.pid) - before < 200
+        spooled = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+        assert spooled < 50 * 2**20  # nothing spooled to disk beyond the store itself
+        import urllib.request
+
+        with urllib.request.urlopen(f"{url}/conformance", timeout=10) as r:
+            assert r.status == 200
