@@ -355,3 +355,20 @@ def test_chunked_1gb_upload_is_cut_off_while_streaming(tmp_path):
 
         with urllib.request.urlopen(f"{url}/conformance", timeout=10) as r:
             assert r.status == 200
+
+
+def test_an_operators_cog_does_not_change_when_a_competitor_adds_a_site(tc, keys):
+    """The difference attack with an operator key: diff your own COG before and after a
+    competitor's new site; nothing changes, so nothing is located."""
+    def cells() -> bytes:
+        tc.app.state.service.coverage.wait(2025, "operator-cmcc")
+        r = tc.get("/coverage/coverage.tif", headers=keys["cmcc"])
+        assert r.status_code == 200
+        with MemoryFile(r.content) as f, f.open() as src:
+            return src.read(1).tobytes()
+    assert tc.post(SITES, json=_feature("MINE-9", 115.2, 26.2),
+                   headers=keys["cmcc"]).status_code == 201
+    before = cells()
+    r = tc.post(SITES, json=_feature("THEIRS-9", 114.95, 25.86), headers=keys["cucc"])
+    assert r.status_code == 201, r.text
+    assert cells() == before
