@@ -53,6 +53,8 @@ class TileFastPath:
         """Handle one ASGI call."""
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
+        if any(name == b"authorization" for name, _ in scope["headers"]):
+            return await self.app(scope, receive, send)  # the key must be checked (401/429)
         path = scope["path"]
         ogc = False
         match = _XYZ.fullmatch(path)

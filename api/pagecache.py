@@ -22,6 +22,8 @@ from collections import OrderedDict
 _ITEMS = re.compile(r"/collections/(?P<cid>[^/]+)/items(?:/[^/]+)?")
 MAX_QUERY = 2048
 MAX_PAGE = 8 * 1024 * 1024
+_SINGLE = {b"host", b"accept", b"accept-encoding", b"origin", b"x-forwarded-host",
+           b"x-forwarded-proto"}
 
 
 class PageCache:
@@ -39,7 +41,11 @@ class PageCache:
         match = _ITEMS.fullmatch(scope["path"])
         if match is None or len(scope["query_string"]) > MAX_QUERY:
             return None
-        headers = dict(scope["headers"])
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            if name in headers and name in _SINGLE:
+                return None  # a repeated Host/Accept/...: the app reads the first, never cache
+            headers.setdefault(name, value)
         if b"authorization" in headers:
             return None
         if not scope["app"].state.service.is_static(match["cid"]):
@@ -47,8 +53,8 @@ class PageCache:
         accept = headers.get(b"accept", b"")
         html = b"text/html" in accept and b"json" not in accept
         gzip = b"gzip" in headers.get(b"accept-encoding", b"")
-        return (scope["path"], scope["query_string"], headers.get(b"host"), html, gzip,
-                headers.get(b"origin"))
+        return (scope["scheme"], scope.get("root_path", ""), scope["path"],
+                scope["query_string"], headers.get(b"host"), html, gzip, headers.get(b"origin"))
 
     async def __call__(self, scope, receive, send) -> None:
         """Replay a cached page, or run the app and keep a cacheable answer."""

@@ -5,8 +5,10 @@ streams: every ``POST``/``PUT``/``PATCH``/``DELETE`` of this API needs an API ke
 request without a valid one is answered 401 at once (an anonymous 300 MB JSON body costs
 nothing), and a body longer than its limit - declared by ``Content-Length`` or counted while
 a chunked upload streams - is answered 413 before the application sees any of it. Failed
-authentications are counted per client address; past the limit the address gets 429 with
-``Retry-After`` (the key itself is never logged).
+authentications are counted per client address; past the limit every request from that
+address that carries a key gets 429 with ``Retry-After`` (the key itself is never logged).
+Behind a reverse proxy every caller has the proxy's address: run one limiter per client
+there too, or raise ``ATLAS_AUTH_FAILURES_PER_MINUTE``.
 
 ``SecurityHeaders`` adds ``X-Content-Type-Options: nosniff`` everywhere, a
 Content-Security-Policy that allows only this origin (inline and evaluated scripts are
@@ -29,6 +31,7 @@ from geo.settings import AtlasSettings
 
 log = logging.getLogger("ganzhou_atlas.api")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_TRACKED = 10_000  # client addresses whose failed authentications are remembered
 UPLOAD_PREFIX = "/imports/"
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' "
        "'unsafe-inline'; img-src 'self' data: blob:{hosts}; connect-src 'self'; font-src "
@@ -80,9 +83,12 @@ class FailedAuthLimiter:
         with self._lock:
             now = time.monotonic()
             self._window(client, now).append(now)
-            if len(self._failures) > 10_000:  # bound memory under an address flood
-                for key in [k for k, v in self._failures.items() if not v][:5_000]:
-                    del self._failures[key]
+            if len(self._failures) > MAX_TRACKED:  # an address flood: drop expired windows,
+                for key in list(self._failures):   # then the oldest, to stay bounded
+                    if not self._window(key, now):
+                        del self._failures[key]
+                while len(self._failures) > MAX_TRACKED // 2:
+                    del self._failures[next(iter(self._failures))]
 
 
 class BodyGuard:

@@ -42,7 +42,13 @@ class Service:
                                  if isinstance(c, LayerCollection) and c.access == "public")
         self._warming: threading.Thread | None = None
         self.maps = MapPages(self.ctx, CoverageSource(
-            settings, self.store, self.ctx, run=lambda scenario: self.coverage.wait(scenario).run))
+            settings, self.store, self.ctx, run=self._newest_run))
+
+    def _newest_run(self, scenario: int):
+        """The newest finished run for the public map (stale-while-revalidate, like the API)."""
+        held = self.coverage.get(scenario)
+        assert held is not None  # get() waits only when no run of this basis exists yet
+        return held.run
 
     @property
     def sites(self) -> SitesCollection:

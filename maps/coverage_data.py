@@ -32,8 +32,9 @@ from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun
 from geo.coverage.inputs import run_for
 from geo.coverage.model import site_radii, to_metric
-from geo.coverage.scorecard import county_scorecard
+from geo.coverage.scorecard import county_scorecard, public_precision
 from geo.errors import InvalidParameterError
+from geo.inventory.basis import SYNTHETIC_DEMO
 from geo.settings import AtlasSettings
 from geo.store.base import SiteQuery, SiteStore
 
@@ -144,12 +145,17 @@ def coverage_map_data(settings: AtlasSettings, store: SiteStore, ctx: BuildConte
     check_scenario(scenario)
     run = run or default_run(settings, store, ctx, scenario)
     version = f"{data_version(store)}|{run.stats.get('fingerprint')}"
-    card, city = county_scorecard(ctx, store, run, operator_detail=False)
-    real = int(card["sites_total"].sum() - card["synthetic_sites"].sum())
+    basis = run.stats.get("data_basis", SYNTHETIC_DEMO)
+    card, city = county_scorecard(ctx, store, run, operator_detail=False, basis=basis)
+    # fine coverage of real sites locates them: a public page gets rounded county numbers
+    # only, and no raster or gap outlines, unless the run is of the synthetic demo alone
+    real = int(basis != SYNTHETIC_DEMO)
+    if real:
+        card = public_precision(card)
     gaps = gpd.read_file(run.gaps)
     if gaps.crs is None:
         gaps = gaps.set_crs("EPSG:4326")
-    if real:  # fine coverage of real sites locates them: public pages get county numbers only
+    if real:
         gaps = gaps.iloc[0:0]
     return CoverageMapData(
         scenario=scenario, card=card, city=city, gaps=gaps,

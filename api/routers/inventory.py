@@ -65,6 +65,8 @@ def _feature_bytes(feature: dict[str, Any], site_id: str | None) -> bytes:
         raise UploadRejectedError("the body must be a GeoJSON Feature with a Point geometry")
     if not isinstance(feature.get("properties"), dict):
         raise UploadRejectedError("properties must be a JSON object")
+    if not isinstance(feature["properties"].get("site_id", ""), str):
+        raise InvalidParameterError("site_id must be a JSON string", "site_id")
     props = dict(feature.get("properties") or {})
     if site_id is not None:
         if props.get("site_id") not in (None, site_id):

@@ -19,7 +19,7 @@ import pyogrio
 from geo.catalog import BuildContext
 from geo.collections.base import Access, Parameter, Table, TableBacked, View
 from geo.coverage.holder import CoverageHolder
-from geo.coverage.scorecard import county_scorecard
+from geo.coverage.scorecard import county_scorecard, public_precision
 from geo.crs import STORAGE_CRS
 from geo.features import FeatureIndex
 from geo.inventory import basis
@@ -163,19 +163,6 @@ SCORECARD_PLANNER_SCHEMA = LayerSchema(
     "adcode", POLYGONS)
 
 
-def public_precision(card: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The scorecard as callers without a planner key see it: area figures rounded.
-
-    Covered-area percentages to whole percent and gap areas to whole km², so comparing two
-    answers never reveals where one new site went (a site covers well under 1 % of a
-    county); counts and % of target stay exact (they are county aggregates already).
-    """
-    out = card.copy()
-    for name in ("covered_area_pct", "main_urban_coverage_pct", "gap_area_km2"):
-        out[name] = out[name].map(lambda v: None if v is None or v != v else float(round(v)))
-    return out
-
-
 def fine_basis(view: View) -> str:
     """The sites fine coverage (gaps, raster) is computed from for this caller.
 
@@ -247,11 +234,13 @@ class GapsCollection(_LiveBase):
         used = self.coverage.basis(fine_basis(view))
         held = self.coverage.get(scenario, used)
         assert held is not None
-        key = (scenario, used, held.run.stats.get("fingerprint"))
+        key = (scenario, used, held.run.stats.get("fingerprint"), held.current,
+               held.computed_at)
         return self._tables.get(key, lambda: self._build(held, used))
 
     def _build(self, held, used: str) -> Table:
         gdf = pyogrio.read_dataframe(held.run.gaps)
-        index = conformed_index(self.id, self.title, self.schema, gdf.to_crs(STORAGE_CRS))
+        index = self.template() if gdf.empty else conformed_index(  # no gaps: full coverage
+            self.id, self.title, self.schema, gdf.to_crs(STORAGE_CRS))
         return Table(index, {"data_basis": used, "coverage_computed_at": held.computed_at,
                              "coverage_current": held.current})

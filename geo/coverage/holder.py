@@ -1,10 +1,12 @@
 """The service's coverage results: computed in the background, served stale-while-revalidate.
 
-A coverage run takes seconds (more for a province-size inventory), so no request may wait
-on one: the holder answers with the newest finished run of a scenario (from memory, or from
-the run folder a previous process left on disk) and, when the stored sites have changed
-since, starts one background recompute. Only on a brand-new data dir, before the first run
-ever finished, does a reader wait for the run the start-up already began.
+A coverage run takes seconds (more for a province-size inventory), so requests do not wait
+on recomputes: the holder answers with the newest finished run of a scenario and data basis
+(from memory, or from the run folder a previous process left on disk) and, when the stored
+sites have changed since, starts one background recompute. A reader waits only when no run
+of that basis has ever finished: on a brand-new data dir (the start-up already began it),
+the first time an operator asks for its own fine coverage, and the first read after the
+first real site switches the basis from the demo to real sites.
 """
 
 from __future__ import annotations

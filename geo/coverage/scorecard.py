@@ -30,7 +30,8 @@ def _pct(a, b) -> float | None:
     return round(100.0 * a / b, 1) if b else None
 
 
-def _flags(row: dict) -> str | None:
+def flags_for(row: dict) -> str | None:
+    """The scorecard's warnings for one county row (None when there are none)."""
     flags = []
     if row["pct_of_target_2025"] is not None and row["pct_of_target_2025"] < 50:
         flags.append("低于2025目标50%")
@@ -95,7 +96,7 @@ def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.Da
         if operator_detail:
             mine = counts[counts["county_adcode"] == c.adcode].groupby("operator")["n"].sum()
             row["sites_by_operator"] = "、".join(f"{o}{n}" for o, n in mine.items()) or None
-        row["flags"] = _flags(row)
+        row["flags"] = flags_for(row)
         rows.append(row)
     return gpd.GeoDataFrame(rows, geometry=list(counties.geometry), crs=counties.crs)
 
@@ -137,3 +138,28 @@ def county_scorecard(ctx, store, run: CoverageRun | None, operator_detail: bool,
                      settings.allocation, settings.coverage_model, operator_detail, priority)
     pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
     return card, {**city_line(card, int(pop["360700"])), "data_basis": basis}
+
+
+def public_precision(card: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The scorecard as callers without a planner key see it: area figures rounded.
+
+    Covered-area percentages to whole percent and gap areas to whole km², so comparing two
+    answers never reveals where one new site went (a site covers well under 1 % of a
+    county); counts and % of target stay exact (they are county aggregates already).
+    """
+    out = card.copy()
+    for name in ("covered_area_pct", "main_urban_coverage_pct", "gap_area_km2"):
+        out[name] = out[name].map(lambda v: None if v is None or v != v else float(round(v)))
+    # "k/n parks covered" changes when a site comes near one (public) park point, and the
+    # township share near a township: whole counts of parks are withheld, shares rounded
+    out["parks_covered"] = None
+    out["township_coverage"] = out["township_coverage"].map(_rounded_share)
+    out["flags"] = [flags_for(row) for row in out.to_dict("records")]  # from the rounded values
+    return out
+
+
+def _rounded_share(value):
+    try:
+        return f"{round(float(value))}"
+    except (TypeError, ValueError):
+        return value  # "not assessable"

@@ -372,3 +372,42 @@ def test_an_operators_cog_does_not_change_when_a_competitor_adds_a_site(tc, keys
     r = tc.post(SITES, json=_feature("THEIRS-9", 114.95, 25.86), headers=keys["cucc"])
     assert r.status_code == 201, r.text
     assert cells() == before
+
+
+def test_repeated_headers_are_never_cached():
+    from api.pagecache import PageCache
+
+    class _State:
+        class service:  # noqa: N801 - a stand-in for the app's service
+            @staticmethod
+            def is_static(cid):
+                return True
+
+    class _App:
+        state = _State
+
+    cache = PageCache(app=None)
+    scope = {"type": "http", "method": "GET", "scheme": "http", "root_path": "",
+             "path": "/collections/counties/items", "query_string": b"", "app": _App,
+             "headers": [(b"host", b"evil.example"), (b"host", b"api.example")]}
+    assert cache._key(scope) is None
+    scope["headers"] = [(b"host", b"api.example"), (b"accept", b"text/html"),
+                        (b"accept", b"application/json")]
+    assert cache._key(scope) is None
+    scope["headers"] = [(b"host", b"api.example")]
+    assert cache._key(scope) is not None
+
+
+def test_the_failed_auth_limiter_stays_bounded():
+    from api.security import MAX_TRACKED, FailedAuthLimiter
+
+    limiter = FailedAuthLimiter(10)
+    for i in range(MAX_TRACKED + 2_000):
+        limiter.failed(f"2001:db8::{i:x}")
+    assert len(limiter._failures) <= MAX_TRACKED
+
+
+def test_a_numeric_site_id_is_a_4xx_not_a_500(tc, keys):
+    body = _feature("x")
+    body["properties"]["site_id"] = 12.0
+    _problem(tc.post(SITES, json=body, headers=keys["cucc"]), 422)

@@ -260,9 +260,8 @@ def mixed(tmp_path_factory, settings, ctx, site_store):
     import_inventory(store, demo.encode(), BatchInfo("中国电信", "t", "synthetic",
                                                      synthetic=True), locator, 100)
     store.record_target_override("360702", 2025, 1234, 999, "planner-x")
-    # the raster and gaps of the session run are enough here (this test is about the sites)
-    run = default_run(settings, site_store, ctx, 2025)
-    return coverage_map_data(other, store, ctx, 2025, run=run)
+    mine = ctx.with_settings(other)
+    return coverage_map_data(other, store, mine, 2025, run=default_run(other, store, mine, 2025))
 
 
 def test_real_sites_are_counted_never_drawn(mixed, ctx):
@@ -270,6 +269,8 @@ def test_real_sites_are_counted_never_drawn(mixed, ctx):
     assert mixed.sites.empty and mixed.city["data_basis"] == "real"
     assert mixed.real_sites == 1 and int(mixed.card["synthetic_sites"].sum()) == 0
     assert mixed.cog is None and mixed.gaps.empty  # fine coverage would locate R1
+    assert mixed.card["parks_covered"].isna().all()  # public precision on the public map
+    assert all(v is None or float(v).is_integer() for v in mixed.card["covered_area_pct"])
     m = build_map("coverage", ctx, coverage=mixed)
     assert not of_type(m, ImageOverlay) and not geojson_features(m, "atlas-gap")
     assert "[114.9387, 25.8512]" not in m.get_root().render()
