@@ -1,7 +1,8 @@
 """Run the coverage analysis: raster, zonal statistics per county, gap polygons, COG.
 
 Inputs: the stored sites (all operators), the county polygons and seats, the plan's 5G tiers
-and the placed parks. Outputs (under ``<ATLAS_DATA_DIR>/coverage/<scenario>-<res>m/``):
+and the placed parks. Outputs (under
+``<ATLAS_DATA_DIR>/coverage/<scenario>-<res>m-<basis>/<fingerprint hash>/``):
 ``coverage.tif`` (Cloud-Optimized GeoTIFF, EPSG:4547, serving-site count per cell, 65535
 outside 赣州市), ``stats.json`` (per-county numbers) and ``gaps.geojson`` (uncovered parts of
 the required zones). A run is reused while the stored sites, model and resolution are the
@@ -16,6 +17,7 @@ source here has: it is "not assessable" unless a township-points file is given.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -73,6 +75,23 @@ def load_run(folder: Path) -> CoverageRun | None:
     if not stats.exists():
         return None
     return CoverageRun(folder, json.loads(stats.read_text("utf-8")))
+
+
+KEEP_RUNS = 2  # per scenario/resolution/basis: the current run and the one it replaced
+
+
+def _runs(base: Path) -> list[Path]:
+    """Finished run folders under ``base``, newest first."""
+    if not base.is_dir():
+        return []
+    found = [p for p in base.iterdir() if (p / "stats.json").is_file()]
+    return sorted(found, key=lambda p: (p / "stats.json").stat().st_mtime, reverse=True)
+
+
+def latest_run(base: Path) -> CoverageRun | None:
+    """The newest finished run under ``base`` (whatever its fingerprint), or None."""
+    runs = _runs(base)
+    return load_run(runs[0]) if runs else None
 
 
 def all_sites(store: SiteStore, basis: str = AUTO) -> pd.DataFrame:
@@ -201,8 +220,11 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     """
     model = model or CoverageModel()
     basis = resolve(store.county_totals(), basis)
-    folder = run_folder(settings.data_dir, scenario, resolution, basis)
+    base = run_folder(settings.data_dir, scenario, resolution, basis)
     fingerprint = run_fingerprint(store, model, resolution, townships, basis)
+    # one folder per fingerprint: a new run never replaces files a reader of the previous
+    # (stale-while-revalidate) run may be streaming; the previous run is kept as well
+    folder = base / hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
     done = load_run(folder)
     if done is not None and done.stats.get("fingerprint") == fingerprint:
         return done
@@ -244,4 +266,6 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
         shutil.rmtree(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, folder)
+    for old in _runs(base)[KEEP_RUNS:]:
+        shutil.rmtree(old, ignore_errors=True)
     return CoverageRun(folder, meta)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from geo.catalog import BuildContext
-from geo.coverage.analysis import CoverageRun, load_run, run_fingerprint, run_folder
+from geo.coverage.analysis import CoverageRun, latest_run, run_fingerprint, run_folder
 from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
 from geo.inventory.basis import AUTO, resolve
 from geo.store.base import SiteStore
@@ -94,9 +94,8 @@ class CoverageHolder:
         fingerprint = self._fingerprint(key[1])
         held = self._runs.get(key)
         if held is None:
-            folder = run_folder(self.ctx.settings.data_dir, scenario,
-                                self.ctx.settings.coverage_resolution_m, key[1])
-            on_disk = load_run(folder)
+            on_disk = latest_run(run_folder(self.ctx.settings.data_dir, scenario,
+                                            self.ctx.settings.coverage_resolution_m, key[1]))
             if on_disk is not None:
                 held = HeldRun(on_disk, False, _mtime(on_disk))
         if held is not None and held.run.stats.get("fingerprint") == fingerprint:
