@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -50,22 +51,26 @@ def live_server(data_dir):
 
 
 @contextlib.contextmanager
-def live_server_process(data_dir):
+def live_server_process(data_dir, **environment: str):
     """A real uvicorn server process over ``data_dir`` on a free loopback port: (url, proc).
 
     A separate process, not a thread: GDAL called in-process through pyogrio holds the GIL
     while it waits for the HTTP answer, so a server thread in the same process would never
-    get to answer.
+    get to answer. ``environment`` adds ``ATLAS_*`` variables; the server's log goes to
+    ``<data_dir>/server.log`` (a pipe nobody reads could fill and block the server).
     """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    log_path = Path(data_dir) / "server.log"
+    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir), **environment}
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -75,7 +80,8 @@ def live_server_process(data_dir):
         except OSError as exc:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"uvicorn did not start: {proc.stderr.read()[:500]}") from exc
+                raise RuntimeError(f"uvicorn did not start: {log_path.read_text()[-500:]}") \
+                    from exc
             time.sleep(0.1)
     try:
         yield url, proc

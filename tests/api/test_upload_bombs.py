@@ -10,12 +10,7 @@ server still answers afterwards.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +18,7 @@ import httpx
 import pytest
 
 from geo.store.sqlite import SqliteSiteStore
+from tests.conftest import live_server_process
 from tests.geo.inventory.test_bombs import (
     BOMBS,
     GOOD_ROWS,
@@ -60,39 +56,15 @@ def server(tmp_path_factory):
     """A uvicorn process on its own data dir, an operator key and two seeded batches."""
     data_dir = tmp_path_factory.mktemp("bombs")
     _, key = SqliteSiteStore(data_dir / "atlas.sqlite").create_key("operator", "中国联通", "bombs")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir), "ATLAS_DEMO_INVENTORY": "false"}
-    log = (data_dir / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/conformance", timeout=2).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"uvicorn did not start: {(data_dir / 'server.log').read_text()}")
-            time.sleep(0.1)
-    try:
-        with httpx.Client(base_url=url, timeout=120,
-                          headers={"Authorization": f"Bearer {key}"}) as http:
-            seeded = [http.post("/imports/base-stations", files={"file": ("seed.csv", SEED_CSV)}),
-                      http.post("/imports/base-stations", files={"file": (
-                          "seed.xlsx", workbook(sheet(GOOD_ROWS.replace(">A1<", ">X1<"))))})]
-            assert [r.status_code for r in seeded] == [200, 200], [r.text for r in seeded]
-            assert [r.json()["inserted"] for r in seeded] == [2, 1]
-            yield proc, http
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    with live_server_process(data_dir, ATLAS_DEMO_INVENTORY="false") as (url, proc), \
+            httpx.Client(base_url=url, timeout=120,
+                         headers={"Authorization": f"Bearer {key}"}) as http:
+        seeded = [http.post("/imports/base-stations", files={"file": ("seed.csv", SEED_CSV)}),
+                  http.post("/imports/base-stations", files={"file": (
+                      "seed.xlsx", workbook(sheet(GOOD_ROWS.replace(">A1<", ">X1<"))))})]
+        assert [r.status_code for r in seeded] == [200, 200], [r.text for r in seeded]
+        assert [r.json()["inserted"] for r in seeded] == [2, 1]
+        yield proc, http
 
 
 def _sites(http: httpx.Client) -> list[dict]:
