@@ -37,7 +37,7 @@ from geo.boundaries import ganzhou_counties
 from geo.coverage.model import CoverageModel, site_radii, to_metric
 from geo.coverage.raster import Grid, serving_counts
 from geo.crs import METRIC_CRS, STORAGE_CRS
-from geo.inventory.basis import AUTO, SYNTHETIC_DEMO, basis_operator, of_basis, resolve
+from geo.inventory.basis import AUTO, SYNTHETIC_DEMO, basis_operator, of_basis, resolve_for
 from geo.store.base import SiteQuery, SiteStore
 
 NODATA = 65535
@@ -96,7 +96,7 @@ def latest_run(base: Path) -> CoverageRun | None:
 
 def all_sites(store: SiteStore, basis: str = AUTO) -> pd.DataFrame:
     """Every stored site of ``basis`` (all operators) for the analysis."""
-    basis = resolve(store.county_totals(), basis)
+    basis = resolve_for(store, basis)
     wanted = "1" if basis == SYNTHETIC_DEMO else "0"
     operator = basis_operator(basis)
     frame, total = store.query(SiteQuery(operators=None if operator is None else (operator,),
@@ -201,10 +201,11 @@ def _write_cog(counts: np.ndarray, county_id: np.ndarray, grid: Grid, path: Path
         dst.update_tags(description="serving 5G sites per cell (planning approximation)")
 
 
-def run_fingerprint(store: SiteStore, model: CoverageModel, resolution: float,
+def run_fingerprint(sites: str, model: CoverageModel, resolution: float,
                     townships: pd.DataFrame | None, basis: str = SYNTHETIC_DEMO) -> str:
-    """What a run depends on: a stored run with the same fingerprint is still current."""
-    return f"{store.fingerprint()}|{model.model_dump_json()}|{resolution}|" \
+    """What a run depends on (``sites``: the store's fingerprint): a stored run with the
+    same fingerprint is still current."""
+    return f"{sites}|{model.model_dump_json()}|{resolution}|" \
            f"{len(townships) if townships is not None else 0}|{basis}"
 
 
@@ -219,9 +220,9 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     ``synthetic_demo`` (geo.inventory.basis).
     """
     model = model or CoverageModel()
-    basis = resolve(store.county_totals(), basis)
+    basis = resolve_for(store, basis)
     base = run_folder(settings.data_dir, scenario, resolution, basis)
-    fingerprint = run_fingerprint(store, model, resolution, townships, basis)
+    fingerprint = run_fingerprint(store.fingerprint(), model, resolution, townships, basis)
     # one folder per fingerprint: a new run never replaces files a reader of the previous
     # (stale-while-revalidate) run may be streaming; the previous run is kept as well
     folder = base / hashlib.sha256(fingerprint.encode()).hexdigest()[:16]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, latest_run, run_fingerprint, run_folder
 from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
-from geo.inventory.basis import AUTO, resolve
+from geo.inventory.basis import AUTO, resolve_for
 from geo.store.base import SiteStore
 
 SCENARIOS = (2023, 2025)
@@ -45,6 +45,7 @@ class CoverageHolder:
         self._pending: dict[tuple[int, str], Future] = {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._auto_basis: tuple[str, str] | None = None  # (store fingerprint, basis)
 
     @property
     def inputs(self) -> CoverageInputs:
@@ -53,10 +54,14 @@ class CoverageHolder:
             self._inputs = coverage_inputs(self.ctx)
         return self._inputs
 
-    def _fingerprint(self, basis: str) -> str:
+    def _key(self, scenario: int, basis: str) -> tuple[tuple[int, str], str]:
+        """(scenario, resolved basis) and the run fingerprint, from one store fingerprint."""
+        sites = self.store.fingerprint()
+        resolved = self.basis(basis, sites)
         settings = self.ctx.settings
-        return run_fingerprint(self.store, settings.coverage_model,
-                               settings.coverage_resolution_m, self.inputs.townships, basis)
+        return (scenario, resolved), run_fingerprint(
+            sites, settings.coverage_model, settings.coverage_resolution_m,
+            self.inputs.townships, resolved)
 
     def _compute(self, key: tuple[int, str]) -> HeldRun:
         scenario, basis = key
@@ -67,9 +72,19 @@ class CoverageHolder:
             self._pending.pop(key, None)
         return held
 
-    def basis(self, requested: str = AUTO) -> str:
-        """The data basis ``requested`` stands for now (``auto``: real once any exist)."""
-        return resolve(self.store.county_totals(), requested)
+    def basis(self, requested: str = AUTO, fingerprint: str | None = None) -> str:
+        """The data basis ``requested`` stands for now (``auto``: real once any exist).
+
+        ``auto`` needs the store's grouped counts (a scan of every site); the answer is kept
+        per store fingerprint, so tile and page requests do not repeat the scan.
+        """
+        if requested != AUTO:
+            return resolve_for(self.store, requested)
+        fingerprint = fingerprint or self.store.fingerprint()
+        cached = self._auto_basis
+        if cached is None or cached[0] != fingerprint:
+            cached = self._auto_basis = (fingerprint, resolve_for(self.store, AUTO))
+        return cached[1]
 
     def refresh(self, scenario: int, basis: str = AUTO) -> Future:
         """Start a background recompute unless one is already running for it."""
@@ -90,8 +105,7 @@ class CoverageHolder:
 
     def get(self, scenario: int, basis: str = AUTO, wait: bool = True) -> HeldRun | None:
         """The newest run of ``scenario`` on ``basis``; a stale one triggers a refresh."""
-        key = (scenario, self.basis(basis))
-        fingerprint = self._fingerprint(key[1])
+        key, fingerprint = self._key(scenario, basis)
         held = self._runs.get(key)
         if held is None:
             on_disk = latest_run(run_folder(self.ctx.settings.data_dir, scenario,

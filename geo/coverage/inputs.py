@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, run_coverage
-from geo.inventory.basis import AUTO, resolve
+from geo.inventory.basis import AUTO, resolve_for
 from geo.store.base import SiteStore
 
 
@@ -68,4 +68,4 @@ def run_for(ctx: BuildContext, store: SiteStore, scenario: int,
     inputs = inputs or coverage_inputs(ctx)
     return run_coverage(settings, store, inputs.tiers, inputs.parks, scenario,
                         resolution or settings.coverage_resolution_m, settings.coverage_model,
-                        inputs.townships, progress, resolve(store.county_totals(), basis))
+                        inputs.townships, progress, resolve_for(store, basis))

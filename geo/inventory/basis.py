@@ -59,6 +59,13 @@ def resolve(counts: pd.DataFrame, requested: str = AUTO) -> str:
     return automatic(counts) if requested == AUTO else requested
 
 
+def resolve_for(store, requested: str = AUTO) -> str:
+    """``resolve`` against ``store``, which is queried only when ``requested`` is ``auto``."""
+    if requested == AUTO:
+        return automatic(store.county_totals())
+    return resolve(pd.DataFrame(), requested)
+
+
 def of_basis(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
     """The rows of ``frame`` (sites or grouped counts, with a ``synthetic`` column) in
     ``basis``."""
