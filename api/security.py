@@ -27,6 +27,7 @@ from collections import deque
 
 import orjson
 
+from api.auth import KEY_STATE, key_of
 from geo.settings import AtlasSettings
 
 log = logging.getLogger("ganzhou_atlas.api")
@@ -114,11 +115,13 @@ class BodyGuard:
             if wait:
                 return (429, "Too Many Requests", "too many failed authentications from this "
                         "address; try again later", [(b"retry-after", str(wait).encode())])
-            if not self._valid(scope, auth):
+            key = key_of(scope["app"].state.service.store, auth.decode("latin-1"))
+            if key is None:
                 self.limiter.failed(client)
                 log.warning("failed authentication from %s on %s %s", client,
                             scope["method"], scope["path"])
                 return 401, "Unauthorized", "the API key is unknown or revoked", challenge
+            scope.setdefault("state", {})[KEY_STATE] = key  # get_principal reuses it
         elif scope["method"] in WRITE_METHODS:
             return (401, "Unauthorized", "writes need an API key: Authorization: Bearer <key>",
                     challenge)
@@ -160,13 +163,6 @@ class BodyGuard:
             return await receive()
 
         await self.app(scope, replay, send)
-
-    @staticmethod
-    def _valid(scope, header: bytes) -> bool:
-        scheme, _, secret = header.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return False
-        return scope["app"].state.service.store.key_for_secret(secret.strip()) is not None
 
 
 class SecurityHeaders:
