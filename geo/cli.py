@@ -280,7 +280,9 @@ def coverage_run(
     settings = AtlasSettings()
     if townships is not None:
         settings = settings.model_copy(update={"townships_file": townships})
-    if scenario not in (2023, 2025):
+    from geo.coverage.targets import TARGET_YEARS
+
+    if scenario not in TARGET_YEARS:
         _fail(InvalidParameterError("scenario must be 2023 or 2025", "scenario"))
     ctx = BuildContext(settings)
     steps = ["sites", "raster", "statistics", "gaps"]

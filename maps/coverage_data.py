@@ -33,12 +33,13 @@ from geo.coverage.analysis import CoverageRun
 from geo.coverage.inputs import run_for
 from geo.coverage.model import site_radii, to_metric
 from geo.coverage.scorecard import county_scorecard, public_precision
+from geo.coverage.targets import TARGET_YEARS
 from geo.errors import InvalidParameterError
 from geo.inventory.basis import SYNTHETIC_DEMO
 from geo.settings import AtlasSettings
 from geo.store.base import SiteQuery, SiteStore
 
-SCENARIOS = (2023, 2025)
+SCENARIOS = TARGET_YEARS
 DEFAULT_SCENARIO = 2025
 CITY_ADCODE = "360700"
 SITE_COLUMNS = ("lon", "lat", "type", "status", "band", "operator", "county_adcode",
@@ -149,14 +150,12 @@ def coverage_map_data(settings: AtlasSettings, store: SiteStore, ctx: BuildConte
     card, city = county_scorecard(ctx, store, run, operator_detail=False, basis=basis)
     # fine coverage of real sites locates them: a public page gets rounded county numbers
     # only, and no raster or gap outlines, unless the run is of the synthetic demo alone
-    real = int(basis != SYNTHETIC_DEMO)
-    if real:
-        card = public_precision(card)
+    real = basis != SYNTHETIC_DEMO
     gaps = gpd.read_file(run.gaps)
     if gaps.crs is None:
         gaps = gaps.set_crs("EPSG:4326")
     if real:
-        gaps = gaps.iloc[0:0]
+        card, gaps = public_precision(card), gaps.iloc[0:0]
     return CoverageMapData(
         scenario=scenario, card=card, city=city, gaps=gaps,
         cog=None if real else run.cog, resolution_m=float(run.stats["resolution_m"]),

@@ -22,14 +22,13 @@ from geo.access import require
 from geo.admin import GANZHOU_COUNTIES
 from geo.collections.base import View
 from geo.collections.live import fine_basis
-from geo.coverage.targets import FIVEG_CITY, allocate_fiveg, effective_targets
+from geo.coverage.targets import FIVEG_CITY, TARGET_YEARS, allocate_fiveg, effective_targets
 from geo.coverage.tiles import coverage_png_tile
 from geo.errors import InvalidParameterError
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 Scenario = Annotated[int, Query(ge=2023, le=2025, description="Target year: 2023 or 2025",
                                  examples=[2025])]
-TARGET_YEARS = (2023, 2025)
 
 
 def _run(service, scenario: int, principal):
@@ -96,8 +95,8 @@ def _targets_doc(service) -> dict:
     eff = effective_targets(alloc, service.store.target_overrides())
     rows = [{"adcode": a, "name": GANZHOU_COUNTIES[a], **{k: (int(v) if isinstance(
         v, (int, np.integer)) else v) for k, v in r.items()}} for a, r in eff.iterrows()]
-    city = {f"plan_{y}": FIVEG_CITY[y] for y in (2023, 2025)}
-    for y in (2023, 2025):
+    city = {f"plan_{y}": FIVEG_CITY[y] for y in TARGET_YEARS}
+    for y in TARGET_YEARS:
         city[f"sum_{y}"] = int(eff[f"target_{y}"].sum())
         city[f"difference_from_plan_{y}"] = city[f"sum_{y}"] - FIVEG_CITY[y]
     return {"method": service.settings.allocation.describe("5G"), "allocated": True,

@@ -20,6 +20,7 @@ from geo.catalog import BuildContext
 from geo.collections.base import Access, Parameter, Table, TableBacked, View
 from geo.coverage.holder import CoverageHolder
 from geo.coverage.scorecard import county_scorecard, public_precision
+from geo.coverage.targets import TARGET_YEARS
 from geo.crs import STORAGE_CRS
 from geo.features import FeatureIndex
 from geo.inventory import basis
@@ -29,7 +30,8 @@ from geo.schema import Column, LayerSchema
 from geo.store.base import SiteStore
 
 POLYGONS = frozenset({"Polygon", "MultiPolygon"})
-SCENARIO = Parameter("scenario", "目标年份 (2023 或 2025)", ("2023", "2025"), "2025")
+SCENARIO = Parameter("scenario", "目标年份 (2023 或 2025)",
+                     tuple(str(y) for y in TARGET_YEARS), str(TARGET_YEARS[-1]))
 DATA_BASIS = Parameter(
     "data_basis", "统计口径：auto（有真实站点时只用真实站点，否则用合成演示数据）、real、"
     "synthetic_demo", basis.CHOICES, basis.AUTO)

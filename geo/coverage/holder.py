@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, latest_run, run_fingerprint, run_folder
 from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
+from geo.coverage.targets import TARGET_YEARS
 from geo.inventory.basis import AUTO, resolve_for
 from geo.store.base import SiteStore
 
-SCENARIOS = (2023, 2025)
+SCENARIOS = TARGET_YEARS
 
 
 @dataclass(frozen=True)

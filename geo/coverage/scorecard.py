@@ -15,6 +15,7 @@ from geo.coverage.analysis import CoverageRun
 from geo.coverage.model import CoverageModel
 from geo.coverage.targets import (
     FIVEG_CITY,
+    TARGET_YEARS,
     AllocationMethod,
     allocate_fiveg,
     allocate_iot,
@@ -106,7 +107,7 @@ def city_line(card: gpd.GeoDataFrame, population: int | None) -> dict:
     on_air = int(card["sites_on_air"].sum())
     out = {"name": "赣州市合计", "sites_total": int(card["sites_total"].sum()),
            "sites_on_air": on_air, "synthetic_sites": int(card["synthetic_sites"].sum())}
-    for year in (2023, 2025):
+    for year in TARGET_YEARS:
         total = int(card[f"target_{year}"].sum())
         out[f"plan_{year}"] = FIVEG_CITY[year]
         out[f"target_{year}"] = total

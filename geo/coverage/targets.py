@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 FIVEG_CITY = {2020: 6122, 2023: 15000, 2025: 20000}  # 000:443 (表1), 000:355
+TARGET_YEARS = (2023, 2025)  # the years the plan sets 5G targets for (the scenarios)
 IOT_TERMINALS_CITY = {2023: 2_500_000, 2025: 2_800_000}  # 000:444 (表1)
 
 
@@ -87,7 +88,7 @@ def effective_targets(alloc: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFr
     created_at, previous_value.
     """
     out = alloc.copy()
-    for year in (2023, 2025):
+    for year in TARGET_YEARS:
         out[f"target_{year}"] = out[f"alloc_{year}"]
         out[f"target_{year}_source"] = "allocated"
         rows = overrides[(overrides["year"] == year) & overrides["value"].notna()] \
