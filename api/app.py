@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
@@ -16,16 +16,19 @@ from starlette.concurrency import run_in_threadpool
 
 from api.fastpath import TileFastPath
 from api.pagecache import PageCache
+from api.parameters import reject_unknown_query_parameters
 from api.problems import install_problem_handlers
 from api.routers import (
     admin,
     collections,
     coverage,
     downloads,
+    glyphs,
     inventory,
     items,
     landing,
     maps,
+    metadata,
     tiles,
 )
 from api.security import BodyGuard, SecurityHeaders
@@ -60,6 +63,8 @@ def create_app(settings: AtlasSettings | None = None,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Part 1 /req/core/query-param-unknown: a parameter the route does not define is a 400
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     app.state.service = Service(settings, ctx)
@@ -79,9 +84,11 @@ def create_app(settings: AtlasSettings | None = None,
     app.include_router(admin.router, tags=["admin"])
     app.include_router(coverage.router, tags=["coverage"])
     app.include_router(collections.router, tags=["collections"])
+    app.include_router(metadata.router, tags=["collections"])
     app.include_router(items.router, tags=["features"])
     app.include_router(downloads.router, tags=["downloads"])
     app.include_router(tiles.router, tags=["tiles"])
+    app.include_router(glyphs.router, tags=["tiles"])
     app.include_router(maps.router, tags=["maps"])
     return app
 

@@ -49,10 +49,19 @@ class SpatialExtent(_Strict):
     crs: str
 
 
+class TemporalExtent(_Strict):
+    """First and last instant of a collection's temporal property (RFC 3339, UTC)."""
+
+    interval: list[list[str | None]]
+    trs: str
+
+
 class Extent(_Strict):
     """A collection's extent."""
 
     spatial: SpatialExtent
+    temporal: TemporalExtent | None = Field(
+        None, description="for collections with a temporal property (``datetime`` selects)")
 
 
 class CollectionDocument(_Strict):
@@ -65,6 +74,7 @@ class CollectionDocument(_Strict):
     crs: list[str]
     storageCrs: str
     links: list[Link]
+    keywords: list[str] | None = Field(None, description="Chinese and English keywords")
     itemCount: int | None = None
     extent: Extent | None = None
     access: str | None = Field(None, description="set when an API key is needed")

@@ -1,8 +1,9 @@
 """RFC 9457 problem details: the only place where exceptions become HTTP responses.
 
 Library errors carry their status, slug and title as class attributes; request validation
-errors become 422 with the offending parameter named; unknown routes keep their status; any
-other exception is a 500 with a fixed detail - never ``str(exc)``, never a stack trace.
+errors become 400 (query), 404 (path) or 422 (body) with the offending parameter named;
+unknown routes keep their status; any other exception is a 500 with a fixed detail - never
+``str(exc)``, never a stack trace.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import CHALLENGES
 from geo.errors import AtlasError
 
 log = logging.getLogger("ganzhou_atlas.api")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
            405: "Method not allowed", 406: "Not acceptable", 413: "Content too large",
-           415: "Unsupported media type", 422: "Invalid parameter"}
+           415: "Unsupported media type", 422: "Invalid request body"}
 
 
 def problem(request: Request, status: int, slug: str, title: str, detail: str,
@@ -41,6 +43,21 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
     return out
 
 
+def validation_status(errors: list[dict]) -> tuple[int, str, str]:
+    """Status, slug and title of a failed request validation, by where the fault is.
+
+    A body the service cannot use is 422 (RFC 9110 §15.5.21); a bad path segment names a
+    resource that does not exist (404); a bad query parameter or header is 400, as OGC API -
+    Features Part 1 ``/req/core/query-param-invalid`` requires.
+    """
+    where = {e["in"] for e in errors}
+    if "body" in where:
+        return 422, "invalid-body", "Invalid request body"
+    if where == {"path"}:
+        return 404, "http-404", "Not found"
+    return 400, "invalid-parameter", "Invalid parameter"
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json."""
 
@@ -51,14 +68,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem(request, exc.status, exc.slug, exc.title, exc.detail,
                            **exc.extensions)
         if exc.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="ganzhou-atlas"'
+            for challenge in CHALLENGES:
+                response.headers.append("WWW-Authenticate", challenge)
         return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
         names = ", ".join(e["parameter"] for e in errors if e["parameter"])
-        return problem(request, 422, "invalid-parameter", "Invalid parameter",
+        status, slug, title = validation_status(errors)
+        return problem(request, status, slug, title,
                        f"invalid value for: {names}" if names else "invalid request",
                        parameter=errors[0]["parameter"] if errors else None, errors=errors)
 
@@ -90,12 +109,13 @@ PROBLEM_SCHEMA = {
                               "description": "row- or field-level errors"}},
 }
 PROBLEM_TITLES = {
+    400: "Invalid or unknown query parameter (the parameter is named)",
     401: "Unauthorized: no, unknown or revoked API key",
     403: "Forbidden: the key's role may not do this",
     404: "Not found",
     409: "Conflict with what is stored",
     413: "Content too large",
-    422: "Invalid parameter or body",
+    422: "Invalid request body (the field is named)",
     429: "Too many failed authentications from this address (Retry-After)",
 }
 
@@ -106,7 +126,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict]:
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}} for s in statuses}
 
 
-# Reads: any key sent is checked (401/429); unknown ids 404; bad parameters 422.
-PROBLEM_RESPONSES = problem_responses(401, 404, 422, 429)
-# Writes: a key is required and its role checked; bodies are capped; ids may conflict.
-WRITE_PROBLEM_RESPONSES = problem_responses(401, 403, 404, 409, 413, 422, 429)
+# Reads: any key sent is checked (401/429); unknown ids 404; bad query parameters 400.
+PROBLEM_RESPONSES = problem_responses(400, 401, 404, 429)
+# Writes: a key is required and its role checked; bodies are capped (413) and checked (422).
+WRITE_PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 409, 413, 422, 429)

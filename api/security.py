@@ -27,7 +27,7 @@ from collections import deque
 
 import orjson
 
-from api.auth import KEY_STATE, key_of
+from api.auth import CHALLENGES, KEY_STATE, key_of
 from geo.settings import AtlasSettings
 
 log = logging.getLogger("ganzhou_atlas.api")
@@ -109,7 +109,7 @@ class BodyGuard:
         """(status, title, detail, extra headers) when the request is refused up front."""
         client = (scope.get("client") or ("?", 0))[0]
         auth = headers.get(b"authorization")
-        challenge = [(b"www-authenticate", b'Bearer realm="ganzhou-atlas"')]
+        challenge = [(b"www-authenticate", c.encode()) for c in CHALLENGES]
         if auth is not None:
             wait = self.limiter.blocked_for(client)
             if wait:

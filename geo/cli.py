@@ -303,6 +303,36 @@ def coverage_run(
               f"{run.stats['model_text']}; files in {run.folder}")
 
 
+export_app = typer.Typer(help="Export the atlas for desktop GIS.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("qgis-project")
+def export_qgis_project(
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder to write into. Default: ATLAS_OUT_DIR/qgis.")] = None,
+    service_url: Annotated[str | None, typer.Option(
+        help="Service the project's live layers read from. Default: ATLAS_PUBLIC_URL, "
+             "else http://ATLAS_HOST:ATLAS_PORT.")] = None,
+) -> None:
+    """Write atlas.qgz, atlas.gpkg, layer metadata, connection files and a README."""
+    from geo.layers import LAYERS
+    from geo.qgis.bundle import write_bundle
+
+    settings = AtlasSettings()
+    target = out_dir or settings.out_dir / "qgis"
+    url = (service_url or settings.public_url or f"http://{settings.host}:{settings.port}")
+    ctx = BuildContext(settings)
+    try:
+        with out.status("building the QGIS project ..."):
+            written = write_bundle([ctx.result(name) for name in LAYERS], target,
+                                   url.rstrip("/"))
+    except AtlasError as exc:
+        _fail(exc)
+    out.print(f"wrote {len(written)} files to {target}/ (open {target / 'atlas.qgz'} in QGIS; "
+              f"live layers read {url.rstrip('/')})")
+
+
 @app.callback()
 def _root() -> None:
     """赣州数字经济空间图谱 — Ganzhou digital-economy atlas."""

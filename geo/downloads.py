@@ -3,10 +3,10 @@
 Files live under ``<ATLAS_DATA_DIR>/cache/downloads/<version>/`` where the version hashes the
 layer's built rows and geometries and the source of the modules that write the files (not
 just the package version string, which a code change need not bump), so a data or code
-change never serves a stale file. Files are written to a temporary name and renamed, so a
-reader never sees a half-written one. The QGIS bundle is a zip of the GeoPackage (with the
-style stored in its ``layer_styles`` table, which QGIS applies on load) plus the same style
-as a ``.qml`` file.
+change never serves a stale file. Files are written to a temporary name and renamed
+(``cached``, also used by ``geo.qgis.bundle``), so a reader never sees a half-written one.
+The QGIS bundle is a zip of the GeoPackage (with the style stored in its ``layer_styles``
+table, which QGIS applies on load) plus the same style as a ``.qml`` file.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,28 +27,55 @@ from geo import __version__
 from geo.errors import UnsupportedFormatError
 from geo.export import FORMATS, write
 from geo.formats import DOWNLOADS
-from geo.qml import qml
+from geo.qml import layer_qml
 from geo.schema import LayerResult
 from geo.settings import AtlasSettings
-from geo.styles import style_for
 
 DOWNLOAD_FORMATS = tuple(DOWNLOADS)
 SUFFIX = {name: f.suffix for name, f in DOWNLOADS.items()}
 
 
 _WRITERS = ("export.py", "downloads.py", "qml.py", "styles.py", "schema.py")
+# Results are immutable and live as long as the process; each one's rows are hashed once
+# (keyed by identity, the result kept alive with its digest, as in geo.metadata).
+_FINGERPRINTS: dict[int, tuple[LayerResult, str]] = {}
 
 
-def _version(result: LayerResult) -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for name in _WRITERS:
-        digest.update((Path(__file__).parent / name).read_bytes())
+def fingerprint(result: LayerResult) -> str:
+    """A digest of the layer's built rows and geometries (what every download is made of)."""
+    hit = _FINGERPRINTS.get(id(result))
+    if hit is not None and hit[0] is result:
+        return hit[1]
     gdf = result.gdf
-    digest.update(pd.util.hash_pandas_object(
+    digest = hashlib.sha256(pd.util.hash_pandas_object(
         pd.DataFrame(gdf.drop(columns="geometry")).astype(str), index=False).to_numpy()
         .tobytes())
     digest.update(b"".join(g.wkb if g is not None else b"-" for g in gdf.geometry))
-    return digest.hexdigest()[:16]
+    _FINGERPRINTS[id(result)] = (result, digest.hexdigest())
+    return digest.hexdigest()
+
+
+def code_digest(paths: Iterable[Path]) -> str:
+    """A digest of the package version and the source of the modules that write a file."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _version(result: LayerResult) -> str:
+    writers = code_digest(Path(__file__).parent / name for name in _WRITERS)
+    return hashlib.sha256(f"{writers}{fingerprint(result)}".encode()).hexdigest()[:16]
+
+
+def cached(target: Path, build: Callable[[Path], Path]) -> Path:
+    """Return ``target``, first calling ``build(tmp_dir)`` and renaming the file it returns
+    into place if it does not exist yet (so a reader never sees a half-written file)."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            os.replace(build(Path(tmp)), target)
+    return target
 
 
 def download_path(result: LayerResult, fmt: str, settings: AtlasSettings) -> Path:
@@ -57,13 +86,8 @@ def download_path(result: LayerResult, fmt: str, settings: AtlasSettings) -> Pat
             format=fmt,
         )
     folder = settings.data_dir / "cache" / "downloads" / _version(result)
-    target = folder / f"{result.layer.name}{SUFFIX[fmt]}"
-    if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            built = _build(result, fmt, Path(tmp))
-            os.replace(built, target)
-    return target
+    return cached(folder / f"{result.layer.name}{SUFFIX[fmt]}",
+                  lambda tmp: _build(result, fmt, tmp))
 
 
 def _build(result: LayerResult, fmt: str, tmp: Path) -> Path:
@@ -71,8 +95,7 @@ def _build(result: LayerResult, fmt: str, tmp: Path) -> Path:
         return write(result, fmt, tmp / f"{result.layer.name}{FORMATS[fmt]}")
     name = result.layer.name
     gpkg = write(result, "gpkg", tmp / f"{name}.gpkg")
-    point = result.layer.schema.geometry_types <= {"Point"}
-    style = qml(style_for(name), point)
+    style = layer_qml(result)
     embed_style(gpkg, name, style)
     bundle = tmp / f"{name}_qgis.zip"
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -84,7 +107,8 @@ def _build(result: LayerResult, fmt: str, tmp: Path) -> Path:
 
 def embed_style(gpkg: Path, table: str, style_qml: str) -> None:
     """Store ``style_qml`` as the default style of ``table`` (QGIS's layer_styles table)."""
-    with sqlite3.connect(gpkg) as db:
+    # closing(): the connection context manager only commits; the file must be released
+    with closing(sqlite3.connect(gpkg)) as db, db:
         db.execute(
             "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
             "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "

@@ -33,9 +33,9 @@ class LayerNotFoundError(AtlasError):
 
 
 class UnsupportedFormatError(AtlasError):
-    """An export format the project does not write."""
+    """An export format the project does not write (a bad ``format``/``f`` parameter)."""
 
-    status = 422
+    status = 400
     slug = "unsupported-format"
     title = "Unsupported format"
 
@@ -62,16 +62,44 @@ class FeatureNotFoundError(AtlasError):
     title = "Feature not found"
 
 
-class InvalidParameterError(AtlasError):
-    """A query parameter with a value the service cannot use; ``parameter`` names it."""
+class ResourceNotFoundError(AtlasError):
+    """A path segment that names no resource (a tile coordinate, a glyph range): HTTP 404.
 
-    status = 422
+    Query parameters are 400 (``InvalidParameterError``); a path is an identifier, and an
+    identifier of nothing is "not found" (RFC 9110 §15.5.5).
+    """
+
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class InvalidParameterError(AtlasError):
+    """A query parameter that is unknown or has a value the service cannot use (HTTP 400).
+
+    OGC API - Features Part 1 ``/req/core/query-param-invalid`` and ``query-param-unknown``
+    ask for 400 here; ``parameter`` names the parameter at fault.
+    """
+
+    status = 400
     slug = "invalid-parameter"
     title = "Invalid parameter"
 
     def __init__(self, detail: str, parameter: str, **extensions) -> None:
         super().__init__(detail, parameter=parameter, **extensions)
         self.parameter = parameter
+
+
+class InvalidBodyError(InvalidParameterError):
+    """A request body (JSON feature, form field, upload) the service cannot use (HTTP 422).
+
+    The request was well-formed but its content is not acceptable (RFC 9110 §15.5.21);
+    ``parameter`` names the field at fault.
+    """
+
+    status = 422
+    slug = "invalid-body"
+    title = "Invalid request body"
 
 
 class UnauthorizedError(AtlasError):

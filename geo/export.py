@@ -1,9 +1,12 @@
 """Write built layers to the file formats GIS staff load: GeoJSON, GeoPackage, CSV, FlatGeobuf.
 
 GDAL (through pyogrio) does the encoding; we only choose the options that matter to users:
-RFC 7946 GeoJSON in CRS84 with an ``id`` on every feature, a GeoPackage QGIS opens with the
-right CRS and field types, a CSV that Excel opens with Chinese intact (UTF-8 with BOM) and
-WKT geometry (plus lon/lat columns for point layers).
+RFC 7946 GeoJSON in CRS84 with an ``id`` on every feature, a GeoPackage and FlatGeobuf whose
+field types are the schema's (an int column with nulls stays an integer column: pandas'
+nullable dtypes go to GDAL as they are), a CSV that Excel opens with Chinese intact (UTF-8
+with BOM) and WKT geometry (plus lon/lat columns for point layers, after it), and the CSV's
+``.csvt`` sidecar: GDAL's CSV driver, and QGIS through it, reads ``name.csvt`` beside
+``name.csv`` for the column types; without it every column of a CSV is a string there.
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ FORMATS: dict[str, str] = {
     "geojson": ".geojson",
     "gpkg": ".gpkg",
     "csv": ".csv",
+    "csvt": ".csvt",
     "fgb": ".fgb",
 }
+# OGR field type names of the .csvt sidecar (GDAL CSV driver), per schema dtype
+CSVT_TYPES = {"string": "String", "int": "Integer", "float": "Real", "bool": "Integer(Boolean)"}
+INT32_MAX = 2**31 - 1
 
 
 def check_format(fmt: str) -> str:
@@ -37,15 +44,15 @@ def check_format(fmt: str) -> str:
 
 
 def _for_gdal(result: LayerResult) -> gpd.GeoDataFrame:
-    """Cast nullable pandas dtypes to plain ones GDAL understands, keeping nulls."""
+    """The frame as pyogrio writes it with the schema's field types, nulls kept.
+
+    Strings go as Python objects (None for null); nullable ints (``Int64``) and booleans stay
+    masked arrays, which pyogrio writes as Integer64 / Integer(Boolean) fields with nulls
+    (an int column with a null was once cast to float and arrived as Real).
+    """
     gdf = result.gdf.copy()
     for col in result.layer.schema.columns:
         if col.dtype == "string":
-            gdf[col.name] = gdf[col.name].astype(object).where(gdf[col.name].notna(), None)
-        elif col.dtype == "int":
-            has_nulls = gdf[col.name].isna().any()
-            gdf[col.name] = gdf[col.name].astype("float64" if has_nulls else "int64")
-        elif col.dtype == "bool":
             gdf[col.name] = gdf[col.name].astype(object).where(gdf[col.name].notna(), None)
     return gdf
 
@@ -68,6 +75,9 @@ def write(result: LayerResult, fmt: str, path: Path) -> Path:
     path.unlink(missing_ok=True)
     if fmt == "csv":
         _write_csv(result, path)
+        return path
+    if fmt == "csvt":
+        path.write_text(csvt_line(result) + "\n", encoding="utf-8")
         return path
     gdf = _for_gdal(result)
     gtype = _geometry_type(result)
@@ -106,12 +116,39 @@ def write_gpkg_layer(result: LayerResult, path: Path) -> None:
     )
 
 
+def _is_points(result: LayerResult) -> bool:
+    return result.layer.schema.geometry_types <= {"Point"}
+
+
 def _write_csv(result: LayerResult, path: Path) -> None:
+    # Columns: the schema's, then wkt, then lon/lat for points - the order csvt_line types.
+    # The items CSV (schema columns + wkt) is a prefix of it, so the same sidecar fits both.
     gdf = result.gdf
     df = pd.DataFrame(gdf.drop(columns="geometry"))
     geoms = gdf.geometry
-    if result.layer.schema.geometry_types <= {"Point"}:
+    df["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=6) for g in geoms]
+    if _is_points(result):
         df["lon"] = geoms.x.round(6)
         df["lat"] = geoms.y.round(6)
-    df["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=6) for g in geoms]
     df.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def csvt_line(result: LayerResult) -> str:
+    """The ``.csvt`` line of the layer's CSV: one quoted OGR type per column, in order.
+
+    GDAL matches the types to the columns by position (extra types are ignored), so this
+    line also types ``items?f=csv`` of the whole layer, whose columns are a prefix. An int
+    column whose values pass 2^31-1 is ``Integer64``.
+    """
+    gdf = result.gdf
+    types = []
+    for col in result.layer.schema.columns:
+        kind = CSVT_TYPES[col.dtype]
+        if col.dtype == "int" and gdf[col.name].notna().any() and (
+                gdf[col.name].abs().max() > INT32_MAX):
+            kind = "Integer64"
+        types.append(kind)
+    types.append("WKT")
+    if _is_points(result):
+        types += ["Real", "Real"]
+    return ",".join(f'"{t}"' for t in types)

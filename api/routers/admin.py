@@ -13,7 +13,7 @@ from api.deps import ServiceDep
 from api.problems import WRITE_PROBLEM_RESPONSES
 from api.responses import json_response
 from geo.access import require
-from geo.errors import InvalidParameterError, KeyNotFoundError
+from geo.errors import InvalidBodyError, KeyNotFoundError
 from geo.inventory.ingest import check_operator
 
 router = APIRouter(prefix="/admin/keys", responses=WRITE_PROBLEM_RESPONSES)
@@ -41,8 +41,8 @@ def create_key(service: ServiceDep, principal: PrincipalDep,
     """Create a key; the secret is in the answer and nowhere else."""
     require(principal, "admin")
     if body.role == "operator" and not body.operator:
-        raise InvalidParameterError("operator keys need an operator", "operator")
-    operator = check_operator(body.operator) if body.role == "operator" else None
+        raise InvalidBodyError("operator keys need an operator", "operator")
+    operator = check_operator(body.operator, InvalidBodyError) if body.role == "operator" else None
     key, secret = service.store.create_key(body.role, operator, body.label)
     return json_response({**key.__dict__, "key": secret}, status_code=201,
                          headers={"Cache-Control": "no-store"})

@@ -13,10 +13,14 @@ from api.html import render
 from api.models import CollectionDocument, Collections
 from api.problems import PROBLEM_RESPONSES
 from api.responses import GEOJSON, HTML, JSON, SCHEMA_JSON, base_url, json_response, wants_html
+from api.routers.metadata import metadata_href
 from geo.collections.base import Collection, check_access
 from geo.crs import CRS84_URI, OUTPUT_CRS
 from geo.formats import DOWNLOADS
+from geo.metadata import layer_metadata
 from geo.preview import svg_preview
+from geo.temporal import TRS
+from geo.temporal import extent as temporal_extent
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 FormatParam = Annotated[Literal["json", "html"] | None, Query(description="json or html")]
@@ -33,6 +37,9 @@ def describe(collection: Collection, root: str) -> dict:
         {"rel": "items", "type": HTML, "title": "要素 (HTML)", "href": f"{href}/items?f=html"},
         {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": SCHEMA_JSON,
          "title": "可筛选字段", "href": f"{href}/queryables"},
+        # GDAL 3.6 matches rel="describedBy" case-sensitively and wants a Feature schema
+        {"rel": "describedBy", "type": SCHEMA_JSON, "title": "要素结构 (GeoJSON Feature)",
+         "href": f"{href}/feature-schema"},
         {"rel": "describedby", "type": SCHEMA_JSON, "title": "要素结构 (JSON Schema)",
          "href": f"{href}/schema"},
     ]
@@ -41,11 +48,21 @@ def describe(collection: Collection, root: str) -> dict:
                  "crs": list(OUTPUT_CRS), "storageCrs": CRS84_URI, "links": links}
     result = template.result
     if result is not None:
-        links.append({"rel": "license", "type": "text/plain", "title": result.layer.licence,
-                      "href": f"{root}/api.html"})
+        meta = layer_metadata(result)
+        page = metadata_href(root, collection.id)
+        doc["keywords"] = list(meta.keywords)
+        links.append({"rel": "license", "type": HTML, "title": meta.licence,
+                      "href": meta.licence_url or f"{page}#licence"})
+        links.append({"rel": "describedby", "type": HTML, "title": "元数据：来源与许可",
+                      "href": page})
+        links += [{"rel": "related", "type": HTML, "title": f"来源：{s.title}", "href": s.href}
+                  for s in meta.sources if s.href]
         doc["itemCount"] = len(template.ids)
         if template.extent:
             doc["extent"] = {"spatial": {"bbox": [template.extent], "crs": CRS84_URI}}
+            bounds = template.temporal_bounds()
+            if bounds is not None and (interval := temporal_extent(bounds)) is not None:
+                doc["extent"]["temporal"] = {"interval": [interval], "trs": TRS}
     if collection.tiles:
         links += [
             {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": JSON,
@@ -88,8 +105,10 @@ def collection(request: Request, collection: CollectionDep, principal: Principal
     if wants_html(request, f):
         template = collection.template()
         provenance = template.result.provenance.as_dict() if template.result else None
+        meta = layer_metadata(template.result) if template.result else None
         return render(request, "collection.html", c=body, columns=template.schema.columns,
-                      provenance=provenance, svg=svg_preview(list(template.geometries)))
+                      provenance=provenance, meta=meta,
+                      svg=svg_preview(list(template.geometries)))
     return json_response(body)
 
 
@@ -112,3 +131,13 @@ def schema(request: Request, collection: CollectionDep, principal: PrincipalDep)
     uri = f"{base_url(request)}/collections/{collection.id}/schema"
     return json_response(collection.template().json_schema(uri, only_queryable=False),
                          SCHEMA_JSON)
+
+
+@router.get("/collections/{collectionId}/feature-schema", operation_id="getFeatureSchema",
+            summary="GeoJSON Feature schema (for GDAL)")
+def feature_schema(request: Request, collection: CollectionDep,
+                   principal: PrincipalDep) -> Response:
+    """JSON Schema of a whole Feature: GDAL's OAPIF driver types its fields from it."""
+    check_access(collection, principal)
+    uri = f"{base_url(request)}/collections/{collection.id}/feature-schema"
+    return json_response(collection.template().feature_schema(uri), SCHEMA_JSON)

@@ -24,7 +24,7 @@ from geo.collections.base import View
 from geo.collections.live import fine_basis
 from geo.coverage.targets import FIVEG_CITY, TARGET_YEARS, allocate_fiveg, effective_targets
 from geo.coverage.tiles import coverage_png_tile
-from geo.errors import InvalidParameterError
+from geo.errors import InvalidParameterError, ResourceNotFoundError, TileOutOfRangeError
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 Scenario = Annotated[int, Query(ge=2023, le=2025, description="Target year: 2023 or 2025",
@@ -80,7 +80,7 @@ def coverage_tile(service: ServiceDep, principal: PrincipalDep,
                         scenario: Scenario = 2025) -> Response:
     """Red = gap, greens = served by 1, 2, 3+ sites; 204 outside 赣州市."""
     if x >= 2 ** z or y >= 2 ** z:
-        raise InvalidParameterError(f"tile {z}/{x}/{y} does not exist", "x")
+        raise TileOutOfRangeError(f"瓦片不存在 tile {z}/{x}/{y} does not exist")
     run = _run(service, _year(scenario, "scenario"), principal)
     png = coverage_png_tile(run.cog, z, x, y)
     if png is None:
@@ -126,9 +126,9 @@ def override_target(service: ServiceDep, principal: PrincipalDep,
                     body: Annotated[Override, Body()]) -> Response:
     """Record who set which value when, keeping the previous one; answers the new targets."""
     p = require(principal, "planner", "admin")
-    _year(year, "year")
-    if adcode not in GANZHOU_COUNTIES:
-        raise InvalidParameterError(f"{adcode!r} is not a 赣州市 county code", "adcode")
+    if year not in TARGET_YEARS or adcode not in GANZHOU_COUNTIES:
+        raise ResourceNotFoundError(f"没有此目标 no target {adcode}/{year}: the plan sets 赣州市 "
+                                    "county targets for 2023 and 2025 only")
     before = {r["adcode"]: r for r in _targets_doc(service)["counties"]}[adcode]
     service.store.record_target_override(adcode, year, body.value,
                                          before[f"target_{year}"], p.actor, body.note)

@@ -24,7 +24,7 @@ from api.responses import GEOJSON, base_url, json_response
 from geo.access import readable_operators, writable_operator
 from geo.errors import (
     BatchNotFoundError,
-    InvalidParameterError,
+    InvalidBodyError,
     SiteNotFoundError,
     UploadRejectedError,
     UploadTooLargeError,
@@ -66,11 +66,11 @@ def _feature_bytes(feature: dict[str, Any], site_id: str | None) -> bytes:
     if not isinstance(feature.get("properties"), dict):
         raise UploadRejectedError("properties must be a JSON object")
     if not isinstance(feature["properties"].get("site_id", ""), str):
-        raise InvalidParameterError("site_id must be a JSON string", "site_id")
+        raise InvalidBodyError("site_id must be a JSON string", "site_id")
     props = dict(feature.get("properties") or {})
     if site_id is not None:
         if props.get("site_id") not in (None, site_id):
-            raise InvalidParameterError("properties.site_id differs from the feature id",
+            raise InvalidBodyError("properties.site_id differs from the feature id",
                                         "site_id")
         props["site_id"] = site_id
     props = {k: v for k, v in props.items() if k in
@@ -145,11 +145,11 @@ def _patch_properties(patch: Any) -> dict:
         changes = patch
     unknown = sorted(set(changes) - set(PATCHABLE) - {"site_id"})
     if unknown:
-        raise InvalidParameterError(
+        raise InvalidBodyError(
             f"cannot change {', '.join(unknown)}; patchable: {', '.join(PATCHABLE)}",
             unknown[0])
     if not changes and not patch.get("geometry"):
-        raise InvalidParameterError("the patch changes nothing", "properties")
+        raise InvalidBodyError("the patch changes nothing", "properties")
     return {k: v for k, v in changes.items() if k in PATCHABLE}
 
 
@@ -205,7 +205,7 @@ async def import_sites(request: Request, service: ServiceDep, settings: Settings
             from None
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise InvalidParameterError("multipart field 'file' (the inventory) is missing", "file")
+        raise InvalidBodyError("multipart field 'file' (the inventory) is missing", "file")
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise UploadTooLargeError(f"uploads are limited to {settings.max_upload_mb:g} MB")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 import pandas as pd
@@ -21,6 +21,7 @@ from api.auth import PrincipalDep
 from api.deps import CollectionDep, SettingsDep
 from api.html import render
 from api.models import FeatureCollectionPage
+from api.parameters import reject_unknown, validates_own_query
 from api.problems import PROBLEM_RESPONSES
 from api.responses import CSV, GEOJSON, HTML, JSON, base_url, wants_html
 from geo.collections.base import Collection, FeaturePage, View
@@ -30,12 +31,14 @@ from geo.features import FeatureIndex, ItemsQuery, parse_bbox, parse_sortby
 from geo.filters import parse_cql2_text
 from geo.formats import XLSX
 from geo.preview import svg_preview
-from geo.tabular import csv_bytes, xlsx_bytes
+from geo.tabular import csv_bytes, csvt_href, xlsx_bytes
+from geo.temporal import parse_datetime
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 RESERVED = {"limit", "offset", "bbox", "bbox-crs", "crs", "properties", "sortby", "f",
-            "filter", "filter-lang", "filter-crs"}
-UNSUPPORTED = {"datetime", "q", "resulttype"}
+            "filter", "filter-lang", "filter-crs", "datetime"}
+UNSUPPORTED = {"q", "resulttype"}
+FEATURE_PARAMETERS = {"crs", "f"}
 HTML_COLUMNS = 8
 MAX_PARAMETERS = 64  # repeated equality filters beyond this are an attack, not a query
 
@@ -86,7 +89,8 @@ def _query(request: Request, collection: Collection, settings) -> ItemsQuery:
             raise InvalidParameterError(f"unknown properties {unknown}", "properties")
     bbox, bbox_crs, crs, sortby = (params.get(k) for k in ("bbox", "bbox-crs", "crs", "sortby"))
     return ItemsQuery(
-        limit=min(_int(params, "limit", settings.default_limit, 1), settings.max_limit),
+        # /req/core/fc-limit-response-1: a limit above the maximum is the maximum, no error
+        limit=min(_int(params, "limit", settings.default_limit, 1, None), settings.max_limit),
         offset=_int(params, "offset", 0, 0),
         bbox=parse_bbox(bbox, parse_crs_uri(bbox_crs or CRS84_URI, "bbox-crs")) if bbox else None,
         crs=parse_crs_uri(crs, "crs") if crs else CRS84_URI,
@@ -95,19 +99,24 @@ def _query(request: Request, collection: Collection, settings) -> ItemsQuery:
         filters=tuple(filters),
         cql=_cql(index, params.get("filter"), params.get("filter-lang"),
                  params.get("filter-crs")),
+        datetime=parse_datetime(when) if (when := params.get("datetime")) is not None else None,
     )
 
 
-def _int(params, name: str, default: int, minimum: int) -> int:
+def _int(params, name: str, default: int, minimum: int, maximum: int | None = 10**9) -> int:
     text = params.get(name)
     if text is None:
         return default
+    if len(text) > 30:  # int() of a huge digit string is slow; no valid value is this long
+        raise InvalidParameterError(f"{name} 须为整数 must be an integer", name)
     try:
         value = int(text)
     except ValueError:
-        raise InvalidParameterError(f"{name} must be an integer", name) from None
-    if not minimum <= value <= 10**9:
-        raise InvalidParameterError(f"{name} must be between {minimum} and 10^9", name)
+        raise InvalidParameterError(f"{name} 须为整数 must be an integer", name) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise InvalidParameterError(
+            f"{name} 须在 {minimum} 与 {maximum or '∞'} 之间 must be between {minimum} and "
+            f"{maximum or 'unbounded'}", name)
     return value
 
 
@@ -138,6 +147,19 @@ def link_header(links: list[dict]) -> str:
     """The links as an RFC 8288 ``Link`` header (for header-driven clients)."""
     return ", ".join(f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"'
                      for link in links if link["rel"] in ("self", "alternate", "next", "prev"))
+
+
+def _csvt_link(collection: Collection, request: Request, q: ItemsQuery) -> dict[str, str]:
+    """``Link`` to the CSV's ``.csvt`` sidecar (QGIS/GDAL type the columns from it).
+
+    Header values are Latin-1 (RFC 9110 §5.5): the Chinese title goes in ``title*`` as
+    RFC 8187 UTF-8 percent-encoding (RFC 8288 §3), with an ASCII ``title`` beside it.
+    """
+    href = csvt_href(collection, base_url(request), q.properties)
+    if href is None:
+        return {}
+    return {"Link": f'<{href}>; rel="describedby"; type="text/plain"; '
+                    f'title="CSV field types (.csvt)"; title*=UTF-8\'\'{quote("CSV 字段类型")}'}
 
 
 def _table(fp: FeaturePage, q: ItemsQuery, with_geometry: bool) -> pd.DataFrame:
@@ -188,6 +210,7 @@ def _geojson(fp: FeaturePage, q: ItemsQuery, links: list[dict]) -> bytes:
             responses={200: {"content": {GEOJSON: {"schema": {
                 "$ref": "#/components/schemas/FeatureCollectionPage"}}, HTML: {}, CSV: {},
                 XLSX: {}}, "model": FeatureCollectionPage}})
+@validates_own_query
 def items(
     request: Request,
     collection: CollectionDep,
@@ -199,6 +222,8 @@ def items(
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs axis order",
                                       examples=["114.5,25.5,115.2,26.0"])] = None,
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs", description="CRS of bbox")] = None,
+    datetime_: Annotated[str | None, Query(alias="datetime", description="RFC 3339 instant "
+                                           "or interval (see components.parameters)")] = None,
     crs: Annotated[str | None, Query(description="Output CRS URI (see the collection's crs)")]
     = None,
     properties: Annotated[str | None, Query(description="Comma-separated properties")] = None,
@@ -227,7 +252,7 @@ def items(
     if f == "csv":
         return Response(csv_bytes(_table(fp, q, True)), media_type=f"{CSV}; charset=utf-8",
                         headers={"Content-Disposition": f'inline; filename="{name}.csv"',
-                                 **private})
+                                 **private, **_csvt_link(collection, request, q)})
     if f == "xlsx":
         return Response(xlsx_bytes(_table(fp, q, False), name), media_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{name}.xlsx"', **private})
@@ -241,6 +266,7 @@ def items(
 @router.get("/collections/{collectionId}/items/{featureId}", operation_id="getFeature",
             summary="One feature", response_class=Response,
             responses={200: {"content": {GEOJSON: {}, HTML: {}}}})
+@validates_own_query
 def feature(
     request: Request,
     collection: CollectionDep,
@@ -250,6 +276,7 @@ def feature(
     f: Annotated[Literal["json", "geojson", "html"] | None, Query()] = None,
 ) -> Response:
     """One feature by id."""
+    reject_unknown(request, FEATURE_PARAMETERS | {p.name for p in collection.parameters})
     table, i = collection.feature(_view(request, collection, principal), feature_id)
     index = table.index
     target = parse_crs_uri(crs, "crs") if crs else CRS84_URI

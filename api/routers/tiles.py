@@ -31,7 +31,7 @@ from api.problems import PROBLEM_RESPONSES
 from api.responses import JSON, base_url, json_response
 from api.tile_http import layer_names, tile_reply
 from geo.catalog import get_layer
-from geo.errors import InvalidParameterError, TileOutOfRangeError
+from geo.errors import ResourceNotFoundError, TileOutOfRangeError
 from geo.schema import LayerResult
 from geo.tiles import (
     MAX_ZOOM,
@@ -71,7 +71,8 @@ def tile_store(request: Request) -> TileStore:
 def _int_param(request: Request, name: str) -> int:
     value = request.path_params[name]
     if not _INTEGER.fullmatch(value):
-        raise InvalidParameterError(f"{name} must be an integer, not {value!r}", name)
+        raise ResourceNotFoundError(f"瓦片坐标须为整数 {name} must be an integer, not "
+                                    f"{value!r}", segment=name)
     return int(value)
 
 
@@ -163,7 +164,7 @@ def tilejson_doc(request: Request, layers: str) -> Response:
 @router.get("/tiles/{layers}/style.json", operation_id="getStyle",
             summary="MapLibre style of a layer set")
 def style_doc(request: Request, layers: str) -> Response:
-    """A MapLibre GL style drawing the layers (no glyphs or sprites: works offline)."""
+    """A MapLibre GL style drawing and labelling the layers (local glyphs, no sprites)."""
     names = layer_names(layers)
     url = f"{base_url(request)}/tiles/{','.join(names)}/tilejson.json"
     return json_response(style(_results(request, names), url, ",".join(names)))

@@ -144,13 +144,18 @@ SCORECARD_COLUMNS = (
     _c("target_2025", "int", "2025目标"), _c("target_2025_source", "string", "2025目标来源"),
     _c("pct_of_target_2023", "float", "完成2023目标%"),
     _c("pct_of_target_2025", "float", "完成2025目标%"),
-    _c("sites_per_10k_people", "string", "每万人基站数"),
+    _c("sites_per_10k_people", "float", "每万人基站数", "null: no county population"),
+    _c("sites_per_10k_people_note", "string", "每万人基站数说明", "why the value is null",
+       queryable=False),
     _c("covered_area_pct", "float", "覆盖面积%"),
     _c("main_urban_coverage_pct", "float", "主城区覆盖%"),
     _c("gap_area_km2", "float", "缺口面积(km²)"),
     _c("required_zone", "string", "要求覆盖范围"),
-    _c("township_coverage", "string", "乡镇覆盖"), _c("mines_coverage", "string", "矿区覆盖"),
-    _c("parks_covered", "string", "园区覆盖"),
+    _c("township_coverage_pct", "float", "乡镇覆盖%", "null: not assessable (see the note)"),
+    _c("township_coverage_note", "string", "乡镇覆盖说明", "why the value is null",
+       queryable=False),
+    _c("mines_coverage", "string", "矿区覆盖"),
+    _c("parks_placed", "int", "已定位园区数"),
     _c("iot_alloc_2023", "int", "物联网终端2023分配"),
     _c("iot_alloc_2025", "int", "物联网终端2025分配"),
     _c("iot_allocation_method", "string", "物联网分配方法", queryable=False),
@@ -160,8 +165,11 @@ SCORECARD_COLUMNS = (
     _c("flags", "string", "提示"),
 )
 SCORECARD_SCHEMA = LayerSchema(SCORECARD_COLUMNS, "adcode", POLYGONS)
+# Planner-only: the covered-park count moves when one site comes near a (public) park point
+# and the per-operator split is commercially sensitive (geo.coverage.scorecard.public_precision).
 SCORECARD_PLANNER_SCHEMA = LayerSchema(
-    (*SCORECARD_COLUMNS, _c("sites_by_operator", "string", "分运营商站点数")),
+    (*SCORECARD_COLUMNS, _c("parks_covered", "int", "已定位园区中已覆盖数"),
+     _c("sites_by_operator", "string", "分运营商站点数")),
     "adcode", POLYGONS)
 
 
@@ -213,7 +221,7 @@ class ScorecardCollection(_LiveBase):
                    "data_basis_label": basis.label(used),
                    "coverage_model": held.run.stats["model_text"],
                    "coverage_computed_at": held.computed_at,
-                   "coverage_current": held.current}
+                   "coverage_current": held.current, "stale": not held.current}
         return Table(index, members, [city])
 
 
@@ -245,4 +253,4 @@ class GapsCollection(_LiveBase):
         index = self.template() if gdf.empty else conformed_index(  # no gaps: full coverage
             self.id, self.title, self.schema, gdf.to_crs(STORAGE_CRS))
         return Table(index, {"data_basis": used, "coverage_computed_at": held.computed_at,
-                             "coverage_current": held.current})
+                             "coverage_current": held.current, "stale": not held.current})

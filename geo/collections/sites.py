@@ -41,7 +41,7 @@ SITES_SCHEMA = LayerSchema(
     columns=(_c("id", "string", "要素编号", queryable=False),
              *(_c(name, _TYPES.get(name, "string"), _TITLES[name],
                   queryable=name not in _NOT_QUERYABLE) for name in PROPERTIES)),
-    id_column="id", geometry_types=frozenset({"Point"}))
+    id_column="id", geometry_types=frozenset({"Point"}), temporal="commissioned")
 
 
 def _own_only(operators: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
@@ -120,7 +120,7 @@ class SitesCollection:
     def select(self, view: View, query: ItemsQuery) -> FeaturePage:
         """A page: pushed down to the store when it can answer it, else over the table."""
         check_access(self, view.principal)
-        if query.cql is not None or query.sortby or \
+        if query.cql is not None or query.sortby or query.datetime is not None or \
                 any(name not in STORE_FILTERS for name, _ in query.filters):
             table = self.table(view)
             return FeaturePage(table, table.index.select(query))

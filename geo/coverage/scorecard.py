@@ -2,11 +2,16 @@
 
 One row per county plus the city line. The plan's 5G indicator is 5G基站开通数 (sites on
 air), so % of target counts ``on_air`` sites. Sites per 10,000 people need county
-population, which no source here has: the column says so instead of inventing a number
-(the city-level figure uses the 2020 census of 赣州市).
+population, which no source here has: the value is null and ``sites_per_10k_people_note``
+says why, instead of inventing a number (the city-level figure uses the 2020 census of
+赣州市). Every numeric column holds a number or null, never a text such as "not
+assessable": GIS clients type a column from its values, and one text turns a whole numeric
+column into strings in QGIS and GDAL. The reason for a null goes in a ``..._note`` column.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import geopandas as gpd
 import pandas as pd
@@ -24,11 +29,28 @@ from geo.coverage.targets import (
 from geo.inventory.basis import AUTO, of_basis, resolve
 from geo.inventory.totals import county_totals
 
-NO_POPULATION = "无县级人口数据"
+NO_POPULATION = "无县级人口数据：规划与普查来源均未给出区县人口，不推算"
+NO_RUN = "覆盖分析尚未完成"
+NO_TOWNSHIPS = "无法评估：无乡镇点位数据（可用 --townships 提供乡镇点位 CSV）"
 
 
 def _pct(a, b) -> float | None:
     return round(100.0 * a / b, 1) if b else None
+
+
+def _number(value) -> float | None:
+    """``value`` as a float, None for a missing or non-numeric one ("not assessable")."""
+    # numbers.Real: numpy's int64/float64 too (a stats value may come from numpy)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+        return None
+    return float(value)
+
+
+def township_fields(stats: dict) -> dict:
+    """Township coverage (乡镇全覆盖) as a number or null, and why it is null."""
+    pct = _number(stats.get("township_coverage_pct"))
+    note = None if pct is not None else (NO_TOWNSHIPS if stats else NO_RUN)
+    return {"township_coverage_pct": pct, "township_coverage_note": note}
 
 
 def flags_for(row: dict) -> str | None:
@@ -79,14 +101,14 @@ def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.Da
             "target_2025": int(tg["target_2025"]), "target_2025_source": tg["target_2025_source"],
             "pct_of_target_2023": _pct(on_air, tg["target_2023"]),
             "pct_of_target_2025": _pct(on_air, tg["target_2025"]),
-            "sites_per_10k_people": NO_POPULATION,
+            "sites_per_10k_people": None, "sites_per_10k_people_note": NO_POPULATION,
             "covered_area_pct": s.get("covered_area_pct"),
             "main_urban_coverage_pct": s.get("main_urban_coverage_pct"),
             "gap_area_km2": s.get("gap_area_km2"),
             "required_zone": s.get("required_zone"),
-            "township_coverage": str(s.get("township_coverage_pct", "not assessable")),
+            **township_fields(s),
             "mines_coverage": s.get("mines_coverage", "not assessable"),
-            "parks_covered": f"{s['parks_covered']}/{s['parks_placed']}" if s else None,
+            "parks_placed": s.get("parks_placed"), "parks_covered": s.get("parks_covered"),
             "iot_alloc_2023": int(iot.loc[c.adcode, "iot_alloc_2023"]),
             "iot_alloc_2025": int(iot.loc[c.adcode, "iot_alloc_2025"]),
             "iot_allocation_method": method.describe("物联网"),
@@ -149,18 +171,12 @@ def public_precision(card: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     county); counts and % of target stay exact (they are county aggregates already).
     """
     out = card.copy()
-    for name in ("covered_area_pct", "main_urban_coverage_pct", "gap_area_km2"):
+    # the township share moves when a site comes near a township: rounded like the areas
+    for name in ("covered_area_pct", "main_urban_coverage_pct", "gap_area_km2",
+                 "township_coverage_pct"):
         out[name] = out[name].map(lambda v: None if v is None or v != v else float(round(v)))
-    # "k/n parks covered" changes when a site comes near one (public) park point, and the
-    # township share near a township: whole counts of parks are withheld, shares rounded
+    # the count of covered parks changes when a site comes near one (public) park point: it
+    # is withheld (only the planners' schema has the column)
     out["parks_covered"] = None
-    out["township_coverage"] = out["township_coverage"].map(_rounded_share)
     out["flags"] = [flags_for(row) for row in out.to_dict("records")]  # from the rounded values
     return out
-
-
-def _rounded_share(value):
-    try:
-        return f"{round(float(value))}"
-    except (TypeError, ValueError):
-        return value  # "not assessable"

@@ -25,10 +25,15 @@ MODES = ("all", "partial", "create")  # create: like all, and every site must be
 MAX_REPORTED_ERRORS = 1000
 
 
-def check_operator(operator: str) -> str:
-    """Return ``operator`` if it is a known operator name, else raise a 422."""
+def check_operator(operator: str, error: type[InvalidParameterError] = InvalidParameterError
+                   ) -> str:
+    """Return ``operator`` if it is a known operator name, else raise ``error``.
+
+    The default is the 400 of a bad query parameter; callers checking a body field pass
+    ``InvalidBodyError`` (422).
+    """
     if operator not in OPERATORS:
-        raise InvalidParameterError(
+        raise error(
             f"unknown operator {operator!r}; one of {', '.join(OPERATORS)}", "operator")
     return operator
 

@@ -49,6 +49,7 @@ SCHEMA = LayerSchema(
     ),
     id_column="id",
     geometry_types=POLYGONS,
+    temporal="year",  # the plan year a target is for: ``datetime`` selects on it
 )
 
 

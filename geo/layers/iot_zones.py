@@ -5,6 +5,12 @@ as schematic circles and say so in ``geometry_precision`` / ``geometry_note``. T
 name counties ("key areas" / "core areas" within them are not delineated), drawn as the county
 polygons. City-wide targets (移动物联网终端 250万/280万, 农业物联网基地 89/100/120) are drawn
 on the 赣州市 polygon.
+
+The city-wide figures come first, then the tiers: QGIS 3.22 and GDAL 3.6 type an OGC API
+layer's fields from its first page (``limit=10``), and a first page of tier rows alone (no
+``year`` or ``value``) made both columns strings there. With the five figure rows first,
+that page holds a ``tier``, a ``year`` and a ``value`` (tests/api/test_types.py checks every
+collection for this).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ SCHEMA = LayerSchema(
     id_column="id",
     geometry_types=POLYGONS,
     geometry_required=False,
+    temporal="year",  # the plan year a target is for: ``datetime`` selects on it
 )
 
 
@@ -104,21 +111,23 @@ def _tier_rows(ctx: BuildContext, placer: _Placer) -> tuple[list, list]:
     return rows, geoms
 
 
-def _figure_rows(ctx: BuildContext, areas: Areas) -> tuple[list, list]:
+def _target_rows(ctx: BuildContext, areas: Areas) -> tuple[list, list]:
     iot = ctx.plan.targets["iot"]
     figures = [("terminals", "移动物联网终端用户数", r) for r in iot["terminals"]]
     figures += [("agri_bases", "农业物联网基地数量", r) for r in iot["agri_iot_bases"]]
+    rows = [{
+        "id": f"{key}-{r['year']}", "kind": "target", "indicator": indicator,
+        "year": r["year"], "value": r["value"], "unit": r["unit"],
+        "property": r.get("property"), "text": r.get("value_as_stated"),
+        "geometry_precision": "city_polygon", "geometry_note": CITY_NOTE,
+        **citation_fields([Citation.model_validate(c) for c in r["citations"]]),
+    } for key, indicator, r in figures]
+    return rows, [areas.city] * len(rows)
+
+
+def _other_rows(ctx: BuildContext, areas: Areas) -> tuple[list, list]:
     rows, geoms = [], []
-    for key, indicator, r in figures:
-        rows.append({
-            "id": f"{key}-{r['year']}", "kind": "target", "indicator": indicator,
-            "year": r["year"], "value": r["value"], "unit": r["unit"],
-            "property": r.get("property"), "text": r.get("value_as_stated"),
-            "geometry_precision": "city_polygon", "geometry_note": CITY_NOTE,
-            **citation_fields([Citation.model_validate(c) for c in r["citations"]]),
-        })
-        geoms.append(areas.city)
-    for o in iot["other"]:
+    for o in ctx.plan.targets["iot"]["other"]:
         known = o.get("county_adcodes") or []
         rows.append({
             "id": f"other-{o['id']}", "kind": "other", "year": o.get("year"), "text": o["text"],
@@ -133,11 +142,14 @@ def _figure_rows(ctx: BuildContext, areas: Areas) -> tuple[list, list]:
 
 
 def build(ctx: BuildContext) -> gpd.GeoDataFrame:
-    """Return deployment areas per tier plus the city-wide IoT figures."""
+    """Return the city-wide IoT figures, the deployment areas per tier, then other goals."""
     areas = Areas(ctx)
-    rows, geoms = _tier_rows(ctx, _Placer(ctx, areas))
-    more_rows, more_geoms = _figure_rows(ctx, areas)
-    gdf = frame(rows + more_rows, geoms + more_geoms)
+    rows, geoms = [], []
+    for part_rows, part_geoms in (_target_rows(ctx, areas), _tier_rows(ctx, _Placer(ctx, areas)),
+                                  _other_rows(ctx, areas)):
+        rows += part_rows
+        geoms += part_geoms
+    gdf = frame(rows, geoms)
     for col in SCHEMA.names:
         if col not in gdf.columns:
             gdf[col] = None

