@@ -24,11 +24,13 @@ from api.routers import (
     coverage,
     downloads,
     glyphs,
+    import_templates,
     inventory,
     items,
     landing,
     maps,
     metadata,
+    site_exports,
     tiles,
 )
 from api.security import BodyGuard, SecurityHeaders
@@ -80,6 +82,10 @@ def create_app(settings: AtlasSettings | None = None,
     if settings.trusted_hosts != ["*"]:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.include_router(landing.router, tags=["landing"])
+    # before inventory: its /imports/base-stations/{batchId} would take "template.xlsx"
+    app.include_router(import_templates.router, tags=["inventory"])
+    # before inventory: its /imports/base-stations/{batchId} would take "export.csv"
+    app.include_router(site_exports.router, tags=["inventory"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(admin.router, tags=["admin"])
     app.include_router(coverage.router, tags=["coverage"])

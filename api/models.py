@@ -114,3 +114,31 @@ class ImportReport(_Strict):
     errors: list[dict[str, Any]]
     reverted_edits: list[str] = Field(
         default_factory=list, description="sites whose single-site API edit this import undid")
+    retired: list[str] | None = Field(
+        None, description="mode=replace only: the first 1,000 stored sites (by site_id) the "
+                          "file lacked, which the import retired (deleted; kept for audit)")
+    retired_total: int | None = Field(None, description="mode=replace only: how many retired")
+
+
+class ImportJob(_Strict):
+    """``/imports/base-stations/jobs/{jobId}``: an import run in the background."""
+
+    id: str
+    operator: str
+    actor: str
+    filename: str | None
+    mode: str
+    coord_sys: str
+    state: Literal["queued", "running", "done", "failed"]
+    phase: str | None = Field(None, description="queued, reading, validating, storing, "
+                                                "finished")
+    rows_total: int | None = Field(None, description="rows in the file, once it was read")
+    rows_validated: int
+    rows_done: int = Field(description="rows written into the import's transaction so far")
+    submitted_at: str
+    started_at: str | None
+    finished_at: str | None
+    batch_id: str | None
+    report: ImportReport | None = Field(None, description="when done: the synchronous report")
+    error: dict[str, Any] | None = Field(None, description="when failed: a problem document")
+    links: list[Link]

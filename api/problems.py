@@ -63,13 +63,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AtlasError)
     async def _atlas(request: Request, exc: AtlasError) -> Response:
-        level = logging.ERROR if exc.status >= 500 else logging.INFO
+        # 503 is "busy, retry" (a full queue), not a fault of ours
+        level = logging.ERROR if exc.status >= 500 and exc.status != 503 else logging.INFO
         log.log(level, "%s %s -> %s %s", request.method, request.url.path, exc.status, exc.slug)
         response = problem(request, exc.status, exc.slug, exc.title, exc.detail,
                            **exc.extensions)
         if exc.status == 401:
             for challenge in CHALLENGES:
                 response.headers.append("WWW-Authenticate", challenge)
+        retry = exc.extensions.get("retry_after")
+        if retry is not None:  # 503 busy / 429: when to try again (RFC 9110 §10.2.3)
+            response.headers["Retry-After"] = str(int(retry))
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -117,6 +121,7 @@ PROBLEM_TITLES = {
     413: "Content too large",
     422: "Invalid request body (the field is named)",
     429: "Too many failed authentications from this address (Retry-After)",
+    503: "Busy: a bounded queue is full; retry after Retry-After seconds",
 }
 
 

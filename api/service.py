@@ -5,7 +5,8 @@ collections, the tile store, the coverage holder and the map pages; ``Service.st
 lifespan) seeds the demo inventory into an empty store, starts the first coverage runs and
 loads the tile pyramid in the background. Routers read these attributes; nothing is created
 lazily in a request, so two first requests at once cannot build two tile stores or run
-tippecanoe twice.
+tippecanoe twice. The Service also owns the background import jobs (``jobs``): their
+worker starts with ``start`` and stops with ``close``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from geo.collections.sites import SitesCollection
 from geo.coverage.holder import CoverageHolder
 from geo.crs import CRS84_URI
 from geo.inventory.demo import seed_demo_if_empty
+from geo.inventory.ingest import import_inventory
+from geo.inventory.jobs import ImportJobs, Progress
 from geo.inventory.locate import CountyLocator
+from geo.inventory.sandbox import ReadLimits
 from geo.settings import AtlasSettings
 from geo.store import SiteStore, open_store
+from geo.store.base import BatchInfo, ImportReport
 from geo.tiles import TileStore
 from maps.coverage_data import CoverageSource
 from maps.pages import MapPages
+
+# Background imports: one worker (two imports write one SQLite database in turn anyway)
+# and up to four uploads waiting - at most 5 x ATLAS_MAX_UPLOAD_MB held in memory.
+IMPORT_WORKERS = 1
+IMPORT_QUEUE = 4
 
 
 class Service:
@@ -43,6 +53,15 @@ class Service:
         self._warming: threading.Thread | None = None
         self.maps = MapPages(self.ctx, CoverageSource(
             settings, self.store, self.ctx, run=self._newest_run))
+        self.jobs = ImportJobs(self.store, self._import, workers=IMPORT_WORKERS,
+                               queue_cap=IMPORT_QUEUE)
+
+    def _import(self, data: bytes, info: BatchInfo, progress: Progress) -> ImportReport:
+        """One upload as the synchronous route imports it (same limits, same report)."""
+        s = self.settings
+        return import_inventory(self.store, data, info, self.locator, s.max_upload_rows,
+                                s.inventory_region,
+                                ReadLimits.from_settings(s, s.max_upload_rows), progress)
 
     def _newest_run(self, scenario: int):
         """The newest finished run for the public map (stale-while-revalidate, like the API)."""
@@ -69,6 +88,7 @@ class Service:
         tile request that comes before they are ready waits on the store's lock (it never
         starts a second build), a page request serialises its own features.
         """
+        self.jobs.start()  # first: marks what a previous process left unfinished as failed
         seed_demo_if_empty(self.store, self.settings, self.locator)
         self.coverage.start()
         self._warming = threading.Thread(target=self._warm, name="warm-up", daemon=True)
@@ -88,6 +108,10 @@ class Service:
         return warming is None or not warming.is_alive()
 
     def close(self) -> None:
-        """Let the warm-up and a running coverage computation finish; stop the worker."""
+        """Let a running import, the warm-up and a coverage computation finish; stop them.
+
+        Jobs still queued are marked failed (interrupted): their uploads live in memory.
+        """
+        self.jobs.close()
         self.ready()
         self.coverage.close()

@@ -1,8 +1,9 @@
 """Everything ``ganzhou-atlas data check`` verifies, as one list of problems.
 
-Three families: the boundary files (checksums, geometry invariants), the plan data (seed
-copies match their recorded checksums, every citation points at real seed lines that contain
-its quote) and the layers (each one builds and conforms to its declared schema).
+Four families: the boundary files (checksums, geometry invariants), the offline basemap's
+files (checksums against data/basemap/README.md, each layer conforms to its schema), the plan
+data (seed copies match their recorded checksums, every citation points at real seed lines
+that contain its quote) and the layers (each one builds and conforms to its declared schema).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from geo import boundaries
 from geo.catalog import BuildContext
 from geo.errors import AtlasError
 from geo.settings import AtlasSettings
+from geo.tiles.basemap import basemap_results, checksum_problems
 
 
 def plan_problems(ctx: BuildContext) -> list[str]:
@@ -45,10 +47,22 @@ def layer_problems(ctx: BuildContext) -> list[str]:
     return problems
 
 
+def basemap_problems(ctx: BuildContext) -> list[str]:
+    """The basemap files match their README checksums and build as their schemas declare."""
+    problems = checksum_problems(ctx.settings)
+    if problems:
+        return problems
+    try:
+        basemap_results(ctx)
+    except AtlasError as exc:
+        problems.append(f"basemap: {exc.detail} {exc.extensions.get('errors', [])}".strip())
+    return problems
+
+
 def run_all(settings: AtlasSettings) -> list[str]:
     """Run every data check and return all problems found."""
     ctx = BuildContext(settings)
-    problems = boundaries.check(settings)
+    problems = boundaries.check(settings) + basemap_problems(ctx)
     try:
         problems += plan_problems(ctx)
     except AtlasError as exc:

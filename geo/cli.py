@@ -13,7 +13,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from geo.catalog import BuildContext, get_layer
@@ -213,9 +219,15 @@ def sites_import(
                                          dir_okay=False)],
     operator: Annotated[str, typer.Option(help="Operator name, e.g. 中国移动")],
     coord_sys: Annotated[str, typer.Option(help="wgs84 | gcj02 | bd09")] = "wgs84",
-    mode: Annotated[str, typer.Option(help="all (reject on any bad row) | partial")] = "all",
+    mode: Annotated[str, typer.Option(
+        help="all (reject on any bad row) | partial (store the good rows) | replace (like "
+             "all, and retire the operator's stored sites the file lacks)")] = "all",
 ) -> None:
-    """Import an inventory file into the store (same rules as the HTTP upload)."""
+    """Import an inventory file into the store (same rules as the HTTP upload).
+
+    On a terminal a file of over ``PROGRESS_MIN_BYTES`` shows progress bars (validated and
+    stored rows); piped or redirected output stays quiet apart from the summary line.
+    """
     from geo.inventory.ingest import import_inventory
     from geo.inventory.locate import CountyLocator
     from geo.inventory.sandbox import ReadLimits
@@ -225,13 +237,21 @@ def sites_import(
     settings = AtlasSettings()
     info = BatchInfo(operator=operator, actor="cli", source="cli", filename=path.name,
                      coord_sys=coord_sys, mode=mode)
+    data = path.read_bytes()
+
+    def run(progress=None):
+        return import_inventory(open_store(settings), data, info,
+                                CountyLocator.for_region(settings, settings.inventory_region),
+                                settings.max_cli_rows, settings.inventory_region,
+                                ReadLimits.from_settings(settings, settings.max_cli_rows),
+                                progress)
+
     try:
-        with out.status(f"importing {path.name} ..."):
-            report = import_inventory(open_store(settings), path.read_bytes(), info,
-                                      CountyLocator.for_region(settings,
-                                                               settings.inventory_region),
-                                      settings.max_cli_rows, settings.inventory_region,
-                                      ReadLimits.from_settings(settings, settings.max_cli_rows))
+        if out.is_terminal and len(data) >= PROGRESS_MIN_BYTES:
+            report = _with_progress_bars(path.name, run)
+        else:
+            with out.status(f"importing {path.name} ..."):
+                report = run()
     except AtlasError as exc:
         for e in exc.extensions.get("errors", [])[:20]:
             sys.stderr.write(f"row {e['row']} {e['column']}={e['value']!r}: {e['reason']}\n")
@@ -239,7 +259,53 @@ def sites_import(
     d = report.as_dict()
     out.print(f"batch {d['batch_id']}: read {d['rows_read']}, stored {d['stored']} "
               f"(new {d['inserted']}, changed {d['updated']}), unchanged {d['unchanged']}, "
-              f"rejected {d['rejected']}")
+              f"rejected {d['rejected']}"
+              + (f", retired {d['retired_total']}" if "retired" in d else ""))
+    if d.get("retired"):
+        shown = ", ".join(d["retired"][:20])
+        more = d["retired_total"] - min(20, len(d["retired"]))
+        out.print(f"retired (no longer in the file): {shown}" + (f" … +{more}" if more else ""),
+                  markup=False, highlight=False)
+
+
+PROGRESS_MIN_BYTES = 1 << 20  # ~15,000 CSV rows: smaller files finish before a bar helps
+
+
+def _with_progress_bars(name: str, run):
+    """Run ``run(progress)`` under two rich bars: rows validated, rows stored."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=out, transient=True) as bars:
+        tasks = {"validating": bars.add_task(f"校验 validating {name}", total=None),
+                 "storing": bars.add_task("写入 storing", total=None, start=False)}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            task = tasks[phase]
+            if phase == "storing":
+                bars.start_task(task)
+            bars.update(task, completed=done, total=total)
+
+        return run(progress)
+
+
+@sites_app.command("template")
+def sites_template(
+    fmt: Annotated[str, typer.Option("--format", help="xlsx (drop-downs and a 说明 rules "
+                                                      "sheet) | csv")] = "xlsx",
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="File to write. Default: base_stations_template.<format> here.")] = None,
+) -> None:
+    """Write the blank inventory template the importer accepts (= GET
+    /imports/base-stations/template.xlsx): fill it in, then `sites import` it."""
+    from geo.errors import InvalidParameterError
+    from geo.inventory.template import TEMPLATE_FORMATS, template_bytes
+
+    if fmt not in TEMPLATE_FORMATS:
+        _fail(InvalidParameterError(f"--format 须为 xlsx 或 csv (unknown format {fmt!r}; one "
+                                    "of xlsx, csv)", "format"))
+    target = out_path or Path(f"base_stations_template.{fmt}")
+    target.write_bytes(template_bytes(fmt))
+    out.print(f"wrote {target}", soft_wrap=True)
 
 
 coverage_app = typer.Typer(help="5G coverage analysis (planning approximation).",

@@ -125,6 +125,12 @@ class Park(_Record):
     layout_unit: str | None = None
     notes: str | None = None
     components: list[str] = []
+    # Issue 15: no point where the seeds give no place (赣州高新区); the Chinese reason an
+    # implied county/zone is implied, or a point withheld (shown in ``location_note``);
+    # English working notes, never exported.
+    no_point: bool = False
+    location_basis_note: str | None = None
+    internal_notes: str | None = None
     citations: list[Citation]
 
 

@@ -9,7 +9,7 @@ build time instead of surfacing as a broken export in QGIS.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -43,6 +43,9 @@ class Column:
     description: str = ""
     nullable: bool = True
     queryable: bool = False
+    # Chinese labels of coded values (geo.labels): what a table for people shows instead of
+    # the code; not hashed (a mapping), so schemas stay hashable
+    labels: Mapping[str, str] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)

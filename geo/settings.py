@@ -83,6 +83,9 @@ class AtlasSettings(BaseSettings):
                                           description="Radii and urban rule (JSON).")
     allocation: AllocationMethod = Field(default_factory=AllocationMethod,
                                          description="County target allocation weights (JSON).")
+    gap_min_area_km2: float = Field(
+        0.05, ge=0, description="Gaps below this area (km²) are merged into a touching gap of "
+        "the same county and kind, else dropped, in the gap work list (counts reported).")
     townships_file: Path | None = Field(
         None, description="Optional CSV name,lon,lat of townships (makes 乡镇全覆盖 assessable).")
     tianditu_key: str | None = Field(None, description="天地图 key (tk) for the Tianditu basemap.")

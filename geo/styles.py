@@ -24,6 +24,7 @@ PARK_TYPE_COLOURS = {
     "物流商贸": "#c49c94", "商圈街区": "#e377c2", "合作区": "#17becf", "文旅区": "#bcbd22",
     "试点": "#fdae6b", "开发区": "#d62728", "公共服务设施": "#8c6d31",
 }
+TARGET_KIND_COLOURS = {"baseline": "#bdbdbd", "target": "#3182bd", "actual": "#31a354"}
 IOT_TIER_COLOURS = {"1": "#a50f15", "2": "#fb6a4a", "3": "#fcbba1"}
 # Coverage raster: serving-site count per cell (0 = gap, 1, 2, 3+) -> RGBA, for the PNG
 # tiles, the exported maps' overlay and their legends.
@@ -68,6 +69,12 @@ STYLES: dict[str, LayerStyle] = {
                                 label="indicator"),
     "iot_zones": LayerStyle(attribute="tier", categories=IOT_TIER_COLOURS, label="place_name"),
     "province_layout": LayerStyle(colour="#fdd0a2", label="place_name"),
+    "targets": LayerStyle(attribute="kind", categories=TARGET_KIND_COLOURS, label="indicator",
+                          fill_opacity=0.25),
+    "designations": LayerStyle(colour="#fdae6b", label="name", fill_opacity=0.3),
+    "hubs": LayerStyle(colour="#6baed6", label="name", fill_opacity=0.3),
+    "corridors": LayerStyle(colour="#d7301f", label="name", fill_opacity=0.7,
+                            outline="#d7301f", outline_width=0.2),
 }
 
 

@@ -64,6 +64,8 @@ FOLIUM_ASSETS: dict[str, VendorFile | None] = {
     # The package's Chinese build: the measure panel reads 测量 / 路径长度 / 面积.
     "leaflet_measure_js": VendorFile("leaflet-measure", "dist/leaflet-measure.cn.js"),
     "leaflet_measure_css": VendorFile("leaflet-measure", "dist/leaflet-measure.css"),
+    # The maps' own PNG export (maps.chrome.HtmlToImage): a DOM node drawn to a canvas.
+    "html_to_image": VendorFile("html-to-image", "dist/html-to-image.js"),
     # No template of the elements used here needs Bootstrap; the awesome-markers files and
     # their icon fonts serve only folium.Icon, which the maps never use (symbols are DivIcons
     # drawn with CSS and Chinese glyphs). ``localise`` refuses a tree holding a folium.Icon.

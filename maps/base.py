@@ -17,7 +17,9 @@ from folium.plugins import Fullscreen
 
 from geo.catalog import BuildContext
 from geo.settings import AtlasSettings
-from maps.basemaps import TITLES, Basemap, get_basemap
+from maps.basemaps import NONE, TITLES, Basemap, add_basemap, get_basemap
+from maps.chrome import HtmlToImage, SiteChrome, SiteLinks, downloads_of
+from maps.cite import cite_html
 from maps.elements import (
     AttributionPrefix,
     FeaturePopups,
@@ -32,6 +34,7 @@ from maps.elements import (
     esc,
 )
 from maps.errors import CoverageDataMissingError
+from maps.text import zh
 
 if TYPE_CHECKING:
     from maps.coverage_data import CoverageMapData
@@ -62,6 +65,9 @@ class MapOptions:
     basemap: str = "none"
     basemap_links: dict[str, str] = field(default_factory=dict)
     scenario_links: dict[int, str] = field(default_factory=dict)
+    # URL root of the serving site ("" = root-relative), None for exported files: the
+    # header's links (home, other maps) and the download menu (``maps.chrome.SiteLinks``)
+    site_root: str | None = None
 
 
 @dataclass
@@ -70,12 +76,15 @@ class MapInputs:
 
     ``coverage`` is the store-backed input of the maps that declare ``needs_coverage``
     (scorecard, gaps, raster, demo sites: ``maps.coverage_data``); None for the others.
+    ``spec`` is the registered map being built (header, downloads); None in unit tests that
+    call a builder directly.
     """
 
     ctx: BuildContext
     options: MapOptions
     basemap: Basemap
     coverage: CoverageMapData | None = None
+    spec: MapSpec | None = None
 
     @classmethod
     def of(cls, ctx: BuildContext, options: MapOptions,
@@ -116,6 +125,13 @@ class MapSpec:
     region: Literal["ganzhou", "jiangxi"]
     build: Callable[[MapInputs], folium.Map]
     needs_coverage: bool = False  # built from MapInputs.coverage as well as the layers
+    nav: str = ""  # short title for the site header (default: the title)
+    collections: tuple[str, ...] = ()  # what the map shows, offered for download
+
+    @property
+    def short_title(self) -> str:
+        """The name the site header gives the map."""
+        return self.nav or self.title
 
 
 def _basemap_links(inputs: MapInputs) -> str:
@@ -140,9 +156,7 @@ def new_map(inputs: MapInputs, bounds: list[list[float]], title: str, subtitle: 
                    zoom_start=8, maxZoom=MAX_ZOOM, minZoom=5, zoomSnap=0.25, zoomDelta=0.5)
     # keep the data clear of the title block, layer control and legend on the right
     m.fit_bounds(bounds, padding_top_left=(20, 20), padding_bottom_right=RIGHT_PADDING)
-    for t in inputs.basemap.tiles:
-        folium.TileLayer(tiles=t.url, attr=t.attribution, name=t.name, subdomains=t.subdomains,
-                         max_zoom=t.max_zoom, overlay=t.overlay, control=t.overlay).add_to(m)
+    add_basemap(m, inputs.basemap, bounds, inputs.settings, inputs.options.basemap_links.get(NONE))
     PageStyle(title).add_to(m)
     AttributionPrefix().add_to(m)
     Fullscreen(position="topleft", title="全屏", title_cancel="退出全屏").add_to(m)
@@ -154,6 +168,11 @@ def new_map(inputs: MapInputs, bounds: list[list[float]], title: str, subtitle: 
     ZoomClasses().add_to(m)
     TitleBlock(title, subtitle, data_date, sources, inputs.basemap.note, caveats,
                _basemap_links(inputs) + links).add_to(m)
+    spec = inputs.spec
+    query = f"&scenario={inputs.coverage.scenario}" if inputs.coverage is not None else ""
+    SiteChrome(spec.name if spec else "", title, SiteLinks(inputs.options.site_root),
+               downloads_of(spec.collections) if spec else [], query).add_to(m)
+    HtmlToImage().add_to(m)
     return m
 
 
@@ -167,18 +186,24 @@ def finish(m: folium.Map, legend: Legend, side_panel: SidePanel | None = None) -
 
 
 def geojson_layer(fc: dict, styles: dict[str, dict], name: str | None = None, *,
-                  highlight: bool = False, control: bool = False,
+                  highlight: bool = False, control: bool = False, search: str | None = None,
                   **options) -> folium.GeoJson:
     """A GeoJSON layer styled per feature id; ``_popup``/``_tip`` properties become bindings.
+
+    With ``search`` (a kind such as 区县), features with a ``_name`` property go into the
+    page's search box (``maps.chrome``) under that kind.
 
     Styles are looked up by feature id, so the embedded data carries no style copies; each
     style should set ``className`` so that tests (and CSS) can find the SVG paths. Popups
     and tooltips move out of the properties into a ``FeaturePopups`` table (UTF-8, compact).
     ``options`` go to ``L.geoJson`` (e.g. ``pane``).
     """
-    popups, tips = {}, {}
+    popups, tips, names = {}, {}, {}
     for f in fc["features"]:
         props = f["properties"]
+        if props.get("_name"):
+            names[f["id"]] = props.pop("_name")
+        props.pop("_name", None)
         if props.get("_popup"):
             popups[f["id"]] = props.pop("_popup")
         if props.get("_tip"):
@@ -196,29 +221,58 @@ def geojson_layer(fc: dict, styles: dict[str, dict], name: str | None = None, *,
                            highlight_function=highlight_style if highlight else None,
                            control=control, **options)
     FeaturePopups(popups, tips).add_to(layer)
+    if search and names:
+        layer.atlas_search = (search, names)
+    return layer
+
+
+def searchable(layer, kind: str, name: str):
+    """Put a single vector layer (a circle marker, a line) into the page's search box."""
+    layer.atlas_search = (kind, name)
     return layer
 
 
 def popup_html(title: str, rows: list[tuple[str, object]], flags: list[str] = (),
                cite: str | None = None) -> str:
-    """Popup content: a heading, flagged notes (precision), a table of non-empty rows, cite."""
-    parts = [f'<div class="atlas-popup"><h4>{esc(title)}</h4>']
-    parts += [f'<p class="flag">{esc(f)}</p>' for f in flags]
-    cells = [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows if esc(v)]
+    """Popup content: a heading, flagged notes (precision), a table of non-empty rows, cite.
+
+    Every value goes through ``maps.text.zh`` (Chinese display text: internal English notes
+    are translated or left out); the citation reads as a person cites (``maps.cite``).
+    """
+    parts = [f'<div class="atlas-popup"><h4>{esc(zh(title))}</h4>']
+    parts += [f'<p class="flag">{esc(t)}</p>' for f in flags if (t := zh(f))]
+    cells = [f"<tr><th>{esc(k)}</th><td>{esc(t)}</td></tr>" for k, v in rows
+             if esc(t := zh(v))]
     if cells:
         parts.append(f"<table>{''.join(cells)}</table>")
     if cite:
-        parts.append(f'<p class="cite">出处：{esc(cite)}</p>')
+        parts.append(cite_html(cite))
     parts.append("</div>")
     return "".join(parts)
 
 
-def table_html(headers: list[str], rows: list[list[object]], cite_column: int | None = None) -> str:
-    """A plain HTML table for the side panel (cells escaped)."""
+def table_html(headers: list[str], rows: list[list[object]], cite_column: int | None = None,
+               foot: list[list[object]] = ()) -> str:
+    """A sortable, filterable table for the side panel (cells escaped, Chinese text).
+
+    ``foot`` rows (a city total) stay below the sorted body. The page's script
+    (``maps.chrome``) adds the sorting and, for six rows or more, a filter box.
+    """
+    from maps.cite import cite_short
+
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = [f'<td class="cite">{esc(v)}</td>' if i == cite_column else f"<td>{esc(v)}</td>"
-                 for i, v in enumerate(row)]
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+    def tr(row: list[object]) -> str:
+        cells = []
+        for i, v in enumerate(row):
+            if i == cite_column:
+                short, title = cite_short(v)
+                cells.append(f'<td class="cite" title="{esc(title)}">{esc(short)}</td>')
+            else:
+                cells.append(f"<td>{esc(zh(v))}</td>")
+        return f"<tr>{''.join(cells)}</tr>"
+
+    body = "".join(tr(r) for r in rows)
+    tfoot = f"<tfoot>{''.join(tr(r) for r in foot)}</tfoot>" if foot else ""
+    return (f'<div class="atlas-table-wrap"><table class="atlas-table"><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody>{tfoot}</table></div>")

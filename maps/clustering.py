@@ -43,8 +43,8 @@ class ClusterParams:
 
     def describe(self) -> str:
         """The parameters in Chinese, as the legend and the side panel print them."""
-        return (f"DBSCAN聚类（坐标系EPSG:4547，邻域半径eps = {self.eps_m / 1000:g} 公里，"
-                f"最少点数min_samples = {self.min_samples}）")
+        return (f"DBSCAN聚类（坐标系EPSG:4547，邻域半径{self.eps_m / 1000:g}公里，"
+                f"最少点数{self.min_samples}）")
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.raster_layers import ImageOverlay
 
+from geo import labels as geo_labels
 from geo.coords import wgs84_to_gcj02
 from geo.styles import FIVEG_TIER_COLOURS
 from maps.base import (
@@ -59,6 +61,7 @@ from maps.elements import (
     SiteMarker,
     SiteMarkers,
     esc,
+    template,
 )
 from maps.geometry import (
     DECIMALS,
@@ -72,7 +75,7 @@ from maps.geometry import (
     simplify_each,
 )
 from maps.raster import COLOURS, coverage_overlay, rgba_css
-from maps.text import missing
+from maps.text import Chinese, missing
 
 NAME = "coverage"
 TITLE = "赣州市5G覆盖缺口与目标完成度"
@@ -92,19 +95,20 @@ PCT_CLASSES: list[tuple[float, str, str]] = [
     (float("inf"), "#2d004b", "≥100%（达标）")]
 NO_TARGET_COLOUR, NO_TARGET_LABEL = "#d9d9d9", "目标为0"
 GAP_KINDS = {
-    "main_urban": ("主城区缺口", "#b2182b", 0.55, None),
-    "full_depth_county": ("全深度县缺口", "#d6604d", 0.22, "5 4"),
+    "main_urban": (geo_labels.GAP_KIND["main_urban"], "#b2182b", 0.55, None),
+    "full_depth_county": (geo_labels.GAP_KIND["full_depth_county"], "#d6604d", 0.22, "5 4"),
 }
 TIER_WEIGHTS = {"全深度覆盖": (4.0, None), "主城区连续覆盖": (3.0, None), "未点名": (2.0, "6 5")}
 STATUS_COLOURS = {"on_air": "#1f78b4", "built": "#e66101", "planned": "#737373"}
-STATUS_LABELS = {"on_air": "在网（计入覆盖）", "built": "已建未开通", "planned": "规划"}
+# the legend says which status counts towards coverage; the words are geo.labels'
+STATUS_LABELS = {"on_air": f"{geo_labels.STATUS['on_air']}（计入覆盖）",
+                 "built": geo_labels.STATUS["built"], "planned": geo_labels.STATUS["planned"]}
 WITHHELD = ("站点库含运营商报送的真实站点：公开页面不显示覆盖栅格与缺口面（细粒度覆盖可反推"
             "站址），只显示区县汇总；规划人员可用带密钥的接口查看。")
 RASTER_LABELS = {0: "0（缺口）", 1: "1个站点", 2: "2个站点", 3: "3个及以上"}
-TYPE_LABELS = {"macro": "宏站", "micro": "微站", "indoor": "室分"}
-REQUIRED_ZONES = {"whole county (全深度覆盖)": "全县（全深度覆盖梯次）",
-                  "main urban area (主城区, schematic)": "主城区（驻地周边示意范围）"}
-NOT_ASSESSABLE = "not assessable"
+TYPE_LABELS = geo_labels.SITE_TYPE
+REQUIRED_ZONES = geo_labels.REQUIRED_ZONE
+NOT_ASSESSABLE = geo_labels.NOT_ASSESSABLE
 _OVERRIDE = re.compile(r"overridden by (?P<actor>.+) at (?P<at>\S+) \(was (?P<was>.*)\)")
 CLUSTER_ICON = """
     function (cluster) {
@@ -117,31 +121,140 @@ CLUSTER_ICON = """
 """
 
 
-def pct_style(pct: float | None) -> tuple[str, str]:
+SITES_FROM_ZOOM = 10  # the city-wide view shows the counties' % of target, sites from here
+
+
+def pct_classes(values) -> list[tuple[float, str, str]]:
+    """Quantile classes (up to five) of the actual % values, and ≥100% as its own class.
+
+    Fixed 20-point classes put most counties into one or two colours; quantiles of the
+    values shown (all years of the time slider together, so that one legend fits every
+    year) separate them. Falls back to ``PCT_CLASSES`` with fewer than five distinct values.
+    """
+    vals = sorted({round(float(v), 1) for v in values
+                   if v is not None and not missing(v) and v != NOT_ASSESSABLE and v < 100})
+    if len(vals) < 5:
+        return PCT_CLASSES
+    breaks = sorted({round(float(q), 1) for q in np.quantile(vals, [0.2, 0.4, 0.6, 0.8, 1])})
+    ramp = [c for _, c, _ in PCT_CLASSES[:5]]
+    colours = [ramp[round(i * (len(ramp) - 1) / max(len(breaks) - 1, 1))]
+               for i in range(len(breaks))]
+    classes, low = [], vals[0]
+    for i, (b, colour) in enumerate(zip(breaks, colours, strict=True)):
+        upper = 100.0 if i == len(breaks) - 1 else b + 0.05
+        classes.append((upper, colour, f"{low:g}%–{b:g}%"))
+        low = round(b + 0.1, 1)
+    return [*classes, PCT_CLASSES[-1]]
+
+
+def pct_style(pct: float | None,
+              classes: list[tuple[float, str, str]] = PCT_CLASSES) -> tuple[str, str]:
     """Colour and legend label of a county's % of target."""
-    if pct is None or missing(pct):
+    if pct is None or missing(pct) or pct == NOT_ASSESSABLE:
         return NO_TARGET_COLOUR, NO_TARGET_LABEL
-    for upper, colour, label in PCT_CLASSES:
+    for upper, colour, label in classes:
         if pct < upper:
             return colour, label
     raise AssertionError("unreachable: the last class is unbounded")
 
 
+def timeline_pcts(data: CoverageMapData) -> list[float]:
+    """Every county's % of target in every year of the time slider (for the classes)."""
+    return [round(100 * n / t, 1) for rows in data.timeline.values()
+            for n, t in rows.values() if t]
+
+
+class TimeSlider(MacroElement):
+    """2020 baseline → 2023 → 2025: restyles the choropleth and its labels without a reload.
+
+    Per year: the sites on air by the year's end (``commissioned``) ÷ the year's county
+    target (2020: the allocated baseline). The popups keep the page's target year.
+    """
+
+    _template = template("""
+        {% macro script(this, kwargs) %}
+        (function (map, layer, d) {
+            function classOf(p) {
+                for (var i = 0; i < d.classes.length; i += 1) {
+                    if (p < d.classes[i][0]) { return d.classes[i]; }
+                }
+                return d.classes[d.classes.length - 1];
+            }
+            var Ctl = L.Control.extend({
+                options: {position: "topleft"},
+                onAdd: function () {
+                    var div = L.DomUtil.create("div", "leaflet-control atlas-box atlas-time");
+                    div.innerHTML = '<b>时间：' + d.title + '</b><input type="range" min="0" ' +
+                        'max="' + (d.years.length - 1) + '" step="1" value="' + d.start +
+                        '" aria-label="年份"><div class="ticks">' + d.years.map(function (y) {
+                            return "<span>" + y + "</span>"; }).join("") +
+                        '</div><p class="atlas-time-caption"></p>';
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    var input = div.querySelector("input"), caption = div.querySelector("p");
+                    function apply() {
+                        var y = d.years[+input.value], rows = d.data[y], on = 0, target = 0;
+                        layer.eachLayer(function (l) {
+                            var r = l.feature && rows[l.feature.id];
+                            if (!r) { return; }
+                            on += r[0]; target += r[1];
+                            var pct = r[1] ? Math.round(1000 * r[0] / r[1]) / 10 : null;
+                            l.setStyle({fillColor: pct === null ? d.none : classOf(pct)[1]});
+                            if (l.getTooltip()) {
+                                l.setTooltipContent(d.names[l.feature.id] + "｜" + y +
+                                    "年目标完成率 " + (pct === null ? "—" : pct + "%"));
+                            }
+                            document.querySelectorAll('[data-pct="' + l.feature.id + '"]')
+                                .forEach(function (e) {
+                                    e.textContent = pct === null ? "" : pct + "%"; });
+                        });
+                        caption.textContent = y + "年" + d.what[y] + "：在网站点" + on +
+                            "个／目标" + target + "个（" + (target ?
+                            Math.round(1000 * on / target) / 10 : "—") + "%）";
+                        document.body.setAttribute("data-atlas-year", String(y));
+                    }
+                    input.addEventListener("input", apply);
+                    map.whenReady(apply);
+                    return div;
+                }
+            });
+            new Ctl().addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.layer.get_name() }}, {{ this.data|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer, data: CoverageMapData,
+                 classes: list[tuple[float, str, str]]) -> None:
+        super().__init__()
+        self._name = "TimeSlider"
+        self.layer = layer
+        years = sorted(data.timeline)
+        self.data = {
+            "years": years, "start": years.index(data.scenario) if data.scenario in years
+            else len(years) - 1, "title": "2020年基准 → 2023 → 2025",
+            "data": {str(y): v for y, v in data.timeline.items()},
+            "names": dict(zip(data.card["adcode"], data.card["name"], strict=True)),
+            "classes": [[min(u, 1e9), c, lab] for u, c, lab in classes],
+            "none": NO_TARGET_COLOUR,
+            "what": {str(y): "（基准，目标为2020年基数分配）" if y == 2020 else "（目标）"
+                     for y in years}}
+
+
 def target_source(source: str) -> str:
     """``allocated`` / ``overridden by ... at ... (was ...)`` in Chinese."""
-    if source == "allocated":
-        return "分配值（按规划全市总数分配）"
+    if source in geo_labels.TARGET_SOURCE:
+        return geo_labels.TARGET_SOURCE[source]
     m = _OVERRIDE.match(source)
     if m is None:
-        return f"规划人员调整（{source}）"
-    return f"规划人员调整：{m['actor']}，{m['at'][:10]}，原值{m['was']}"
+        return Chinese(f"规划人员调整（{source}）")
+    return Chinese(f"规划人员调整：{m['actor']}，{m['at'][:10]}，原值{m['was']}")
 
 
 def _fmt(value: object, unit: str = "") -> str:
     if value is None or missing(value):
         return ""
     if value == NOT_ASSESSABLE:
-        return "无法评估"
+        return geo_labels.ASSESSABLE[NOT_ASSESSABLE]
     return f"{value}{unit}"
 
 
@@ -160,8 +273,8 @@ def _county_popup(row, year: int, cites: str) -> str:
     township = row["township_coverage_pct"]
     return popup_html(row["name"], [
         ("5G覆盖梯次", row["fiveg_tier"]),
-        (f"{year}年目标", f"{row[f'target_{year}']}个 · "
-                         f"{target_source(row[f'target_{year}_source'])}"),
+        (f"{year}年目标", Chinese(f"{row[f'target_{year}']}个 · "
+                                 f"{target_source(row[f'target_{year}_source'])}")),
         ("在网站点（计入完成率）", f"{row['sites_on_air']}个"),
         (f"{year}年目标完成率", _fmt(row[f"pct_of_target_{year}"], "%")),
         ("站点库合计", f"{row['sites_total']}个（已建未开通{row['status_built']}，"
@@ -188,27 +301,30 @@ def _tier_cites(inputs: MapInputs) -> tuple[dict[str, pd.Series], dict[int, str]
     return tiers, years
 
 
-def _choropleth(inputs: MapInputs, data: CoverageMapData, geoms, cite: str):
+def _choropleth(inputs: MapInputs, data: CoverageMapData, geoms, cite: str, classes):
     year = data.scenario
     props, styles, labels = [], {}, []
     for (_, row), geom in zip(data.card.iterrows(), geoms, strict=True):
         pct = row[f"pct_of_target_{year}"]
-        colour, _ = pct_style(pct)
+        colour, _ = pct_style(pct, classes)
         props.append({"id": row["adcode"], "_popup": _county_popup(row, year, cite),
+                      "_name": row["name"],
                       "_tip": f"{row['name']}｜{year}年目标完成率 {_fmt(pct, '%') or '—'}"})
         styles[row["adcode"]] = {"fillColor": colour, "fillOpacity": 0.75, "color": "#ffffff",
                                  "weight": 1, "className": "atlas-county atlas-choropleth"}
         p = polylabel_point(geom)
         lat, lon = display_point(p.x, p.y, inputs.gcj02)
-        text = f"{esc(row['name'])}<br>{esc(_fmt(pct, '%'))}"
+        text = (f"{esc(row['name'])}<br><span data-pct=\"{esc(row['adcode'])}\">"
+                f"{esc(_fmt(pct, '%'))}</span>")
         labels.append(DivMarker(lat, lon, text, "atlas-label small atlas-pct-label",
                                 size=(64, 28), key=row["adcode"]))
     group = folium.FeatureGroup(name=f"{year}年目标完成率（区县）")
-    geojson_layer(feature_collection(for_display(geoms, inputs.gcj02), props), styles,
-                  highlight=True, pane=CHOROPLETH_PANE).add_to(group)
+    layer = geojson_layer(feature_collection(for_display(geoms, inputs.gcj02), props), styles,
+                          highlight=True, pane=CHOROPLETH_PANE, search="区县")
+    layer.add_to(group)
     label_group = folium.FeatureGroup(name="区县名称与完成率")
     DivMarkers(labels).add_to(label_group)
-    return group, label_group
+    return group, label_group, layer
 
 
 def _raster(inputs: MapInputs, data: CoverageMapData) -> ImageOverlay:
@@ -304,19 +420,23 @@ def side_panel(data: CoverageMapData) -> SidePanel:
     rows = []
     for _, r in data.card.iterrows():
         source = "分配" if r[f"target_{year}_source"] == "allocated" else "调整"
-        rows.append([r["name"], r["fiveg_tier"], r["sites_on_air"],
-                     f"{r[f'target_{year}']}（{source}）", _fmt(r[f"pct_of_target_{year}"], "%"),
+        target = int(r[f"target_{year}"])
+        rows.append([r["name"], r["fiveg_tier"], r["sites_on_air"], f"{target}（{source}）",
+                     _fmt(r[f"pct_of_target_{year}"], "%"),
+                     max(target - int(r["sites_on_air"]), 0),
                      _fmt(r["main_urban_coverage_pct"], "%"), _fmt(r["gap_area_km2"])])
-    rows.append(["赣州市合计", "", city["sites_on_air"], city[f"target_{year}"],
-                 _fmt(city[f"pct_of_plan_{year}"], "%"), "", ""])
+    total = ["赣州市合计", "", city["sites_on_air"], city[f"target_{year}"],
+             _fmt(city[f"pct_of_plan_{year}"], "%"),
+             max(int(city[f"target_{year}"]) - int(city["sites_on_air"]), 0), "", ""]
     diff = city[f"difference_from_plan_{year}"]
     overridden = data.overridden
     content = (
         f"<h2>{year}年目标完成情况（区县）</h2>"
         f"<p>规划{year}年全市目标{city[f'plan_{year}']}个（5G基站开通数）；区县目标合计"
         f"{city[f'target_{year}']}个，与规划相差{diff:+d}个。</p>"
-        + table_html(["区县", "梯次", "在网站点", f"{year}年目标", "完成率", "主城区覆盖",
-                      "缺口(平方公里)"], rows)
+        + "<p>点击表头排序（完成率、差额、缺口面积等）；表上方输入框可筛选。</p>"
+        + table_html(["区县", "梯次", "在网站点", f"{year}年目标", "完成率", "差额(站)",
+                      "主城区覆盖", "缺口面积(平方公里)"], rows, foot=[total])
         + f"<p>目标来源：{esc(data.method_text)}。"
         + (f"规划人员已调整：{esc('、'.join(overridden))}（弹窗含调整人、时间与原值）。"
            if overridden else "目前无人工调整。")
@@ -327,11 +447,12 @@ def side_panel(data: CoverageMapData) -> SidePanel:
     return SidePanel(content)
 
 
-def _legend(data: CoverageMapData) -> Legend:
+def _legend(data: CoverageMapData, classes=PCT_CLASSES) -> Legend:
     year = data.scenario
-    present = {pct_style(p)[1] for p in data.card[f"pct_of_target_{year}"]}
-    pct = LegendSection(f"{year}年目标完成率（在网站点÷{year}年目标）", [
-        *(LegendEntry(label, "fill", colour) for _, colour, label in PCT_CLASSES),
+    present = {pct_style(p, classes)[1] for p in data.card[f"pct_of_target_{year}"]}
+    method = "按实际值分位数分级" if classes is not PCT_CLASSES else "等间距分级"
+    pct = LegendSection(f"{year}年目标完成率（在网站点÷目标；{method}）", [
+        *(LegendEntry(label, "fill", colour) for _, colour, label in classes),
         *([LegendEntry(NO_TARGET_LABEL, "fill", NO_TARGET_COLOUR)]
           if NO_TARGET_LABEL in present else [])], columns=2)
     tiers = LegendSection("5G覆盖梯次（边界）", [
@@ -343,7 +464,7 @@ def _legend(data: CoverageMapData) -> Legend:
     raster = LegendSection("覆盖栅格（服务站点数；默认关闭）", [
         LegendEntry(RASTER_LABELS[k], "fill", rgba_css(COLOURS[k])) for k in sorted(COLOURS)],
         columns=2)
-    sites = LegendSection(f"5G站点：{SYNTHETIC}（非真实站点）", [
+    sites = LegendSection(f"5G站点：{SYNTHETIC}（非真实站点；{SITES_FROM_ZOOM}级起显示）", [
         *(LegendEntry(STATUS_LABELS[s], "glyph", c, glyph="合", precision="synthetic")
           for s, c in STATUS_COLOURS.items()),
         LegendEntry("聚合（站点数）", "glyph", "#525252", glyph="合",
@@ -391,14 +512,18 @@ def build(inputs: MapInputs) -> folium.Map:
                 links=_scenario_links(inputs, year))
     folium.map.CustomPane(CHOROPLETH_PANE, z_index=350, pointer_events=True).add_to(m)
     folium.map.CustomPane(RASTER_PANE, z_index=380, pointer_events=False).add_to(m)
-    choropleth, labels = _choropleth(inputs, data, geoms, cite)
+    classes = pct_classes([*data.card[f"pct_of_target_{year}"], *timeline_pcts(data)])
+    choropleth, labels, counties_layer = _choropleth(inputs, data, geoms, cite, classes)
     fine = [] if data.cog is None else [_raster(inputs, data), _gaps_group(inputs, data)]
     for layer in (choropleth, *fine, _tiers_group(inputs, data, geoms, tiers), labels,
                   _sites_group(inputs, data)):
         layer.add_to(m)
-    return finish(m, _legend(data), side_panel(data))
+    if data.timeline:
+        TimeSlider(counties_layer, data, classes).add_to(m)
+    return finish(m, _legend(data, classes), side_panel(data))
 
 
 SPEC = MapSpec(NAME, TITLE, "区县5G目标完成率（分配或调整后的目标）、覆盖栅格与缺口、5G梯次；"
                "站点为合成演示数据（聚合显示），真实站点仅示区县数量；覆盖为规划近似",
-               "ganzhou", build, needs_coverage=True)
+               "ganzhou", build, needs_coverage=True, nav="5G覆盖缺口",
+               collections=("county_scorecard", "fiveg_targets", "counties"))

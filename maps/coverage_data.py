@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,6 +38,7 @@ from geo.errors import InvalidParameterError
 from geo.inventory.basis import SYNTHETIC_DEMO
 from geo.settings import AtlasSettings
 from geo.store.base import SiteQuery, SiteStore
+from maps.text import zh
 
 SCENARIOS = TARGET_YEARS
 DEFAULT_SCENARIO = 2025
@@ -70,6 +71,8 @@ class CoverageMapData:
     sites_total: int
     data_date: str | None = None
     version: str = ""
+    # {year: {adcode: [sites in service by the year's end, target]}} for the time slider
+    timeline: dict[int, dict[str, list[int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_scenario(self.scenario)
@@ -130,6 +133,30 @@ def synthetic_sites(store: SiteStore, settings: AtlasSettings) -> pd.DataFrame:
     return frame.assign(coverage_radius_m=radius)[list(SITE_COLUMNS)].reset_index(drop=True)
 
 
+TIMELINE_YEARS = (2020, *TARGET_YEARS)  # the plan's 2020 baseline, then its target years
+
+
+def timeline(store: SiteStore, card: pd.DataFrame, real: bool) -> dict[int, dict[str, list]]:
+    """Per year: each county's on-air sites commissioned by the year's end, and its target.
+
+    Counts follow the run's data basis (real sites only once any exist, else the demo);
+    a site without a date counts in every year. The 2020 target is the allocation of the
+    plan's 2020 baseline (``alloc_2020``). County counts are aggregates, as in the scorecard.
+    """
+    frame, _ = store.query(SiteQuery(operators=None, limit=10**9,
+                                     equals=(("status", "on_air"),)))
+    frame = frame[frame["status"] == "on_air"]
+    frame = frame[frame["synthetic"].astype(int) == (0 if real else 1)]
+    year = pd.to_numeric(frame["commissioned"].astype(str).str[:4], errors="coerce")
+    out: dict[int, dict[str, list]] = {}
+    for y in TIMELINE_YEARS:
+        counts = frame[(year <= y) | year.isna()].groupby("county_adcode").size()
+        column = "alloc_2020" if y == 2020 else f"target_{y}"
+        out[y] = {a: [int(counts.get(a, 0)), int(t)]
+                  for a, t in zip(card["adcode"], card[column], strict=True)}
+    return out
+
+
 def _latest_import(store: SiteStore) -> str | None:
     batches = store.batches(None, limit=1)
     return str(batches[0]["created_at"])[:10] if batches else None
@@ -159,10 +186,12 @@ def coverage_map_data(settings: AtlasSettings, store: SiteStore, ctx: BuildConte
     return CoverageMapData(
         scenario=scenario, card=card, city=city, gaps=gaps,
         cog=None if real else run.cog, resolution_m=float(run.stats["resolution_m"]),
-        model_text=run.stats["model_text"], method_text=settings.allocation.describe("5G"),
+        model_text=str(zh(run.stats["model_text"])),
+        method_text=str(zh(settings.allocation.describe("5G"))),
         sites=synthetic_sites(store, settings) if not real else _no_sites(),
         sites_used=int(run.stats["sites_used"]),
         sites_total=int(run.stats["sites_total"]), data_date=_latest_import(store),
+        timeline=timeline(store, card, real),
         version=version)
 
 

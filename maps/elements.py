@@ -193,10 +193,12 @@ class SidePanel(MacroElement):
     _template = template("""
         {% macro header(this, kwargs) %}
         <style>
+        @media screen {
         #{{ this.map_name }}{position:absolute!important;top:0;left:0;bottom:0;
             right:{{ this.width }}px;width:auto!important;height:auto!important}
+        }
         .atlas-side{--atlas-side-w:{{ this.width }}px}
-        @media (max-width:800px) { #{{ this.map_name }} { right:0; bottom:40% } }
+        @media screen and (max-width:800px) { #{{ this.map_name }} { right:0; bottom:40% } }
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
@@ -228,6 +230,8 @@ class DivMarker:
     popup: str = ""
     tooltip: str = ""
     key: str = ""
+    search: str = ""  # a kind (园区, ...): the marker goes into the page's search box
+    name: str = ""  # the name searched for
 
     def as_js(self) -> dict:
         """The compact dict the inline script reads."""
@@ -237,6 +241,8 @@ class DivMarker:
             d["p"] = self.popup
         if self.tooltip:
             d["t"] = self.tooltip
+        if self.search and self.key:
+            d["k"] = self.key
         return d
 
 
@@ -258,6 +264,7 @@ class DivMarkers(MacroElement):
                                                   interactive: !!(d.p || d.t)});
                 if (d.p) { m.bindPopup(d.p, {maxWidth: 380}); }
                 if (d.t) { m.bindTooltip(d.t, {direction: "top", offset: [0, -10]}); }
+                if (d.k) { (window.atlasMarkers = window.atlasMarkers || {})[d.k] = m; }
                 group.addLayer(m);
             });
         })();

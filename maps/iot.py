@@ -79,19 +79,19 @@ def _county_tiers_group(inputs: MapInputs, counties: gpd.GeoDataFrame, geoms,
         if r is None:
             styles[adcode] = {"fillColor": "#ffffff", "fillOpacity": 0.2, "color": "#737373",
                               "weight": 1, "className": "atlas-county"}
-            props.append({"id": adcode, "_tip": name})
+            props.append({"id": adcode, "_tip": name, "_name": name})
         else:
             tier = str(r["tier"])
             styles[adcode] = {**_tier_style(tier), "color": "#737373", "weight": 1,
                               "className": f"atlas-county atlas-iot-tier{tier}"}
-            props.append({"id": adcode, "_popup": _tier_popup(r),
+            props.append({"id": adcode, "_popup": _tier_popup(r), "_name": name,
                           "_tip": f"{name}｜{IOT_TIER_NAMES[tier]}"})
         p = polylabel_point(geom)
         lat, lon = display_point(p.x, p.y, inputs.gcj02)
         labels.append(DivMarker(lat, lon, name, "atlas-label small", size=(60, 14), key=name))
     group = folium.FeatureGroup(name="第二、三梯次（区县范围）")
     geojson_layer(feature_collection(for_display(geoms, inputs.gcj02), props),
-                  styles).add_to(group)
+                  styles, search="区县").add_to(group)
     DivMarkers(labels).add_to(group)
     return group
 
@@ -109,11 +109,12 @@ def _circles_group(inputs: MapInputs, rows: gpd.GeoDataFrame) -> folium.FeatureG
         labels.append(DivMarker(lat, lon, f"{r['place_name']}（示意）",
                                 "atlas-label small schematic" + (" detail" if inside else ""),
                                 size=(130, 14), key=r["id"]))
-        props.append({"id": r["id"], "_popup": _tier_popup(r), "_tip": r["place_name"]})
+        props.append({"id": r["id"], "_popup": _tier_popup(r), "_tip": r["place_name"],
+                      "_name": r["place_name"]})
     styles = {p["id"]: _tier_style("1") for p in props}
     group = folium.FeatureGroup(name=IOT_TIER_NAMES["1"] + "（示意圆）")
     geojson_layer(feature_collection(for_display(list(rows.geometry), inputs.gcj02), props),
-                  styles).add_to(group)
+                  styles, search="第一梯次地点").add_to(group)
     DivMarkers(labels).add_to(group)
     return group
 
@@ -132,7 +133,8 @@ def _agri_group(inputs: MapInputs, parks: gpd.GeoDataFrame, zones: gpd.GeoDataFr
                                          ("所在区县", b["county_name"])],
                              flags=[PRECISION_FLAGS.get(precision, b["location_note"])],
                              cite=b["cite"]),
-            tooltip=f"{b['name']}（{PRECISION_LABELS[precision]}）", key=b["id"]))
+            tooltip=f"{b['name']}（{PRECISION_LABELS[precision]}）", key=b["id"],
+            search="园区", name=b["name"]))
     DivMarkers(markers).add_to(group)
     fishery = zones[zones["id"] == FISHERY_ID]
     for _, f in fishery.iterrows():
@@ -214,4 +216,5 @@ def build(inputs: MapInputs) -> folium.Map:
 
 
 SPEC = MapSpec(NAME, TITLE, "三个部署梯次（第一梯次为示意圆）、移动物联网终端与农业物联网基地目标、"
-               "农业物联网相关基地", "ganzhou", build)
+               "农业物联网相关基地", "ganzhou", build, nav="物联网",
+               collections=("iot_zones", "counties", "parks"))

@@ -18,7 +18,15 @@ from scipy.spatial.distance import pdist, squareform
 
 from geo.crs import lonlat_to_metric
 from geo.styles import LAYOUT_UNIT_COLOURS, style_for
-from maps.base import MapInputs, MapSpec, finish, geojson_layer, new_map, popup_html
+from maps.base import (
+    MapInputs,
+    MapSpec,
+    finish,
+    geojson_layer,
+    new_map,
+    popup_html,
+    searchable,
+)
 from maps.elements import (
     BindPopup,
     DivMarker,
@@ -63,14 +71,14 @@ def _counties_group(inputs: MapInputs, counties: gpd.GeoDataFrame, geoms) -> fol
     opacity = style_for("counties").fill_opacity
     props, styles = [], {}
     for _, row in counties.iterrows():
-        props.append({"id": row["adcode"], "_popup": _county_popup(row),
+        props.append({"id": row["adcode"], "_popup": _county_popup(row), "_name": row["name"],
                       "_tip": f"{row['name']}｜{row['layout_unit']}"})
         styles[row["adcode"]] = {"fillColor": LAYOUT_UNIT_COLOURS[row["layout_unit"]],
                                  "fillOpacity": opacity, "color": "#ffffff", "weight": 1,
                                  "className": "atlas-county"}
     group = folium.FeatureGroup(name="区县（按布局单元着色）")
     geojson_layer(feature_collection(for_display(geoms, inputs.gcj02), props), styles,
-                  highlight=True).add_to(group)
+                  highlight=True, search="区县").add_to(group)
     return group
 
 
@@ -80,7 +88,8 @@ def _units_group(inputs: MapInputs, units: gpd.GeoDataFrame, counties: gpd.GeoDa
     props, styles, outlines = [], {}, []
     for _, u in units.iterrows():
         outlines.append(shapely.union_all([by_code[a] for a in u["member_adcodes"].split(",")]))
-        props.append({"id": u["id"], "_tip": u["name"], "_popup": popup_html(u["name"], [
+        props.append({"id": u["id"], "_tip": u["name"], "_name": u["name"],
+                      "_popup": popup_html(u["name"], [
             ("类型", u["kind"]), ("主题", u["theme"]), ("规划表述", u["description"]),
             ("成员区县", u["member_counties"]), ("成员功能区", u["member_functional_zones"]),
             ("表示方式", u["representation"])], cite=u["cite"])})
@@ -88,7 +97,7 @@ def _units_group(inputs: MapInputs, units: gpd.GeoDataFrame, counties: gpd.GeoDa
                            "className": "atlas-unit"}
     group = folium.FeatureGroup(name="布局单元边界")
     geojson_layer(feature_collection(for_display(outlines, inputs.gcj02), props),
-                  styles).add_to(group)
+                  styles, search="布局单元").add_to(group)
     return group
 
 
@@ -118,6 +127,7 @@ def _zones_group(inputs: MapInputs, zones: gpd.GeoDataFrame) -> folium.FeatureGr
                                      dash_array="3 3", fill=True, fill_color="#ffffff",
                                      fill_opacity=0.85, class_name="atlas-zone atlas-schematic")
         marker.add_child(BindPopup(popup, f"{z['name']}（示意）")).add_to(group)
+        searchable(marker, "功能区", z["name"])
         # the label sits just south of the marker: the three zones are 4 km apart
         labels.append(DivMarker(lat - 0.03, lon, f"{z['name']}（示意）",
                                 "atlas-label small schematic detail", size=(120, 14),
@@ -194,4 +204,5 @@ def build(inputs: MapInputs) -> folium.Map:
     return finish(m, _legend())
 
 SPEC = MapSpec(NAME, TITLE, "18个区县按布局单元着色；功能区与赣深牵引带发展轴（示意）；"
-               "弹窗含表2发展重点、梯次与出处", "ganzhou", build)
+               "弹窗含表2发展重点、梯次与出处", "ganzhou", build, nav="空间布局",
+               collections=("counties", "layout_units", "functional_zones"))

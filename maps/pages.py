@@ -81,13 +81,32 @@ class MapPages:
                 links = {b: f"{root}/maps/{name}?basemap={b}{query}" for b in self.basemaps()}
                 years = {} if data is None else {
                     y: f"{root}/maps/{name}?basemap={basemap}&scenario={y}" for y in SCENARIOS}
-                options = MapOptions(basemap=basemap, basemap_links=links, scenario_links=years)
+                options = MapOptions(basemap=basemap, basemap_links=links, scenario_links=years,
+                                     site_root=root)
                 self._pages[key] = page(name, self.ctx, options, AssetMode.served(root), data)
             return self._pages[key]
 
     def thumbnails_possible(self) -> bool:
         """Whether thumbnails can be shown: Chromium installed, or some already made."""
         return chromium_path() is not None or any(self.thumbnail_dir.glob("*.png"))
+
+    def cached_thumbnail(self, name: str) -> Path | None:
+        """The newest thumbnail of ``name`` already on disk, or None: never builds anything.
+
+        The portal shows a placeholder until one exists (``prepare_thumbnails`` makes them,
+        e.g. in a start-up thread), so it never waits for Chromium or a coverage run.
+        """
+        found = [p for p in self.thumbnail_dir.glob(f"{name}-*.png")
+                 if not p.name.endswith(".tmp.png")]
+        return max(found, key=lambda p: p.stat().st_mtime, default=None)
+
+    def prepare_thumbnails(self) -> list[Path]:
+        """Make every map's thumbnail now (slow: Chromium; for a background thread)."""
+        from maps.registry import MAPS
+
+        if chromium_path() is None:
+            return []
+        return [self.thumbnail(name) for name in MAPS]
 
     def thumbnail(self, name: str) -> Path:
         """The PNG thumbnail of ``name`` (offline page), made on first request."""

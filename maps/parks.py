@@ -86,20 +86,20 @@ def park_markers(inputs: MapInputs, placed: gpd.GeoDataFrame, labels) -> list[Di
             lat, lon, park_symbol(row["type_zh"], row["location_precision"]), "atlas-park",
             popup=_park_popup(row, cluster),
             tooltip=f"{row['name']}（{PRECISION_LABELS[row['location_precision']]}）",
-            key=row["id"]))
+            key=row["id"], search="园区", name=row["name"]))
     return markers
 
 
 def _counties_group(inputs: MapInputs, counties: gpd.GeoDataFrame) -> folium.FeatureGroup:
     geoms = simplify_coverage(counties.geometry.values, GANZHOU_TOLERANCE_DEG)
-    props = [{"id": a, "_tip": f"{n}｜已定位园区{c}个（区县驻地）"}
+    props = [{"id": a, "_name": n, "_tip": f"{n}｜已定位园区{c}个（区县驻地）"}
              for a, n, c in zip(counties["adcode"], counties["name"], counties["parks_count"],
                                 strict=True)]
     styles = {a: {"fillColor": "#f7f7f7", "fillOpacity": 0.6, "color": "#969696",
                   "weight": 1, "className": "atlas-county"} for a in counties["adcode"]}
     group = folium.FeatureGroup(name="区县")
     geojson_layer(feature_collection(for_display(geoms, inputs.gcj02), props),
-                  styles).add_to(group)
+                  styles, search="区县").add_to(group)
     labels = []
     for name, geom in zip(counties["name"], geoms, strict=True):
         p = polylabel_point(geom)
@@ -169,7 +169,8 @@ def _legend(placed: gpd.GeoDataFrame, params: ClusterParams) -> Legend:
     types = LegendSection("园区类型（符号字与颜色）", [
         LegendEntry(t, "glyph", PARK_TYPE_COLOURS[t], glyph=TYPE_GLYPHS[t], precision="type")
         for t in present], columns=2)
-    precisions = [p for p in ("county_seat", "functional_zone_schematic")
+    precisions = [p for p in ("county_seat", "county_seat_implied", "functional_zone_schematic",
+                              "functional_zone_schematic_implied")
                   if p in set(placed["location_precision"])]
     precision = LegendSection("位置精度（符号边框）", [
         LegendEntry(PRECISION_LABELS[p], "glyph", "#525252", glyph="园", precision=p)
@@ -208,4 +209,5 @@ def _build(inputs: MapInputs) -> folium.Map:
 
 
 SPEC = MapSpec(NAME, TITLE, "已定位园区按类型着色（聚合显示），DBSCAN空间聚类范围及汇总，"
-               "位置精度（区县驻地/示意点）明示；未定位园区列表", "ganzhou", _build)
+               "位置精度（区县驻地/示意点）明示；未定位园区列表", "ganzhou", _build,
+               nav="园区与平台", collections=("parks", "counties"))

@@ -75,14 +75,15 @@ def _prefectures_group(inputs: MapInputs, pref: gpd.GeoDataFrame,
         popup = popup_html(r["name"], [
             ("常住人口（2020年）", f"{pop:,}人（{wan(pop)}）"),
             ("人口来源", r["population_source"]), ("面积", f"{r['area_km2']:,.0f} 平方公里")])
-        props.append({"id": r["adcode"], "_tip": r["name"], "_popup": popup})
+        props.append({"id": r["adcode"], "_tip": r["name"], "_popup": popup,
+                      "_name": r["name"]})
         ganzhou = r["adcode"] == GANZHOU
         styles[r["adcode"]] = {"fillColor": fill.colour, "fillOpacity": 0.35,
                                "color": GANZHOU_LINE if ganzhou else "#6b6b6b",
                                "weight": 3 if ganzhou else 1, "className": "atlas-prefecture"}
     group = folium.FeatureGroup(name="设区市")
     geojson_layer(feature_collection(for_display(geoms, inputs.gcj02), props), styles,
-                  highlight=True).add_to(group)
+                  highlight=True, search="设区市").add_to(group)
     return group
 
 
@@ -132,13 +133,14 @@ def _layout_groups(inputs: MapInputs, layouts: gpd.GeoDataFrame,
     for layout_id, rows in placed.groupby("layout_id", sort=False):
         shape = shapely.union_all([by_code[a] for a in rows["adcode"]])
         fc = feature_collection(for_display([shape], inputs.gcj02), [{
-            "id": layout_id, "_popup": _layout_popup(rows), "_tip": rows["layout_name"].iloc[0]}])
+            "id": layout_id, "_popup": _layout_popup(rows), "_tip": rows["layout_name"].iloc[0],
+            "_name": short_names[layout_id]}])
         style = {layout_id: {"fillColor": fill.colour, "fillOpacity": 0.75,
                              "color": LAYOUT_LINE, "weight": 2.5,
                              "className": f"atlas-layout atlas-layout-{layout_id}"}}
         group = folium.FeatureGroup(name=f"布局：{short_names[layout_id]}",
                                     show=layout_id == DC_LAYOUT)
-        geojson_layer(fc, style).add_to(group)
+        geojson_layer(fc, style, search="省级布局").add_to(group)
         if layout_id == DC_LAYOUT:
             _dc_markers(inputs, rows).add_to(group)
         groups.append(group)
@@ -213,4 +215,5 @@ def build(inputs: MapInputs) -> folium.Map:
 
 
 SPEC = MapSpec(NAME, TITLE, "11个设区市及2020年人口（比例圆）；省级数字经济布局（可切换）与"
-               "“一核四副”数据中心布局", "jiangxi", build)
+               "“一核四副”数据中心布局", "jiangxi", build, nav="江西省布局",
+               collections=("prefectures", "province_layout"))

@@ -43,4 +43,5 @@ def build_map(name: str, ctx: BuildContext, options: MapOptions | None = None,
                           coverage if spec.needs_coverage else None)
     if spec.needs_coverage:
         inputs.require_coverage()
+    inputs.spec = spec
     return spec.build(inputs)

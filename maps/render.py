@@ -17,6 +17,7 @@ from pathlib import Path
 from geo.catalog import BuildContext
 from maps.assets import AssetMode, copy_vendor, render
 from maps.base import MapOptions
+from maps.chrome import HEADER_CSS, SiteLinks, header_html
 from maps.coverage_data import CoverageMapData
 from maps.elements import esc
 from maps.registry import MAPS, build_map
@@ -51,7 +52,8 @@ def _index_html(items: list[Exported], basemap: str) -> str:
         + (f'<br><img src="{esc(e.png.name)}" alt="{esc(MAPS[e.name].title)}" width="480">'
            if e.png else "") + "</li>" for e in items)
     return ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            "<title>赣州数字经济空间图谱 · 地图</title></head><body>"
+            f"<title>赣州数字经济空间图谱 · 地图</title><style>{HEADER_CSS}</style></head>"
+            f'<body class="atlas-site-page">{header_html(SiteLinks(None))}'
             f"<h1>赣州数字经济空间图谱 · 地图</h1><p>底图：{esc(basemap)}</p><ul>{rows}</ul>"
             "</body></html>")
 

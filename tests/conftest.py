@@ -87,7 +87,7 @@ def live_server_process(data_dir, **environment: str):
         yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.wait(timeout=120)  # shutdown waits for a running coverage recompute
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from api.models import CollectionDocument, Collections
 from api.problems import PROBLEM_RESPONSES
 from api.responses import GEOJSON, HTML, JSON, SCHEMA_JSON, base_url, json_response, wants_html
 from api.routers.metadata import metadata_href
-from geo.collections.base import Collection, check_access
+from geo.collections.base import Collection, View, check_access
 from geo.crs import CRS84_URI, OUTPUT_CRS
 from geo.formats import DOWNLOADS
 from geo.metadata import layer_metadata
@@ -103,7 +103,7 @@ def collection(request: Request, collection: CollectionDep, principal: Principal
     check_access(collection, principal)
     body = describe(collection, base_url(request))
     if wants_html(request, f):
-        template = collection.template()
+        template = collection.template(View(principal))
         provenance = template.result.provenance.as_dict() if template.result else None
         meta = layer_metadata(template.result) if template.result else None
         return render(request, "collection.html", c=body, columns=template.schema.columns,
@@ -119,7 +119,8 @@ def queryables(request: Request, collection: CollectionDep,
     """Properties usable in ``filter`` (CQL2) and as equality filters (``?adcode=360702``)."""
     check_access(collection, principal)
     uri = f"{base_url(request)}/collections/{collection.id}/queryables"
-    return json_response(collection.template().json_schema(uri, only_queryable=True),
+    return json_response(
+        collection.template(View(principal)).json_schema(uri, only_queryable=True),
                          SCHEMA_JSON)
 
 
@@ -129,7 +130,8 @@ def schema(request: Request, collection: CollectionDep, principal: PrincipalDep)
     """JSON Schema of the features' properties (GDAL reads it for field types)."""
     check_access(collection, principal)
     uri = f"{base_url(request)}/collections/{collection.id}/schema"
-    return json_response(collection.template().json_schema(uri, only_queryable=False),
+    return json_response(
+        collection.template(View(principal)).json_schema(uri, only_queryable=False),
                          SCHEMA_JSON)
 
 
@@ -140,4 +142,5 @@ def feature_schema(request: Request, collection: CollectionDep,
     """JSON Schema of a whole Feature: GDAL's OAPIF driver types its fields from it."""
     check_access(collection, principal)
     uri = f"{base_url(request)}/collections/{collection.id}/feature-schema"
-    return json_response(collection.template().feature_schema(uri), SCHEMA_JSON)
+    return json_response(collection.template(View(principal)).feature_schema(uri),
+                         SCHEMA_JSON)

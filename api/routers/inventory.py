@@ -4,6 +4,10 @@ items router.
 
 Access: operators write only their own sites (another operator's site answers 404, so
 existence is not revealed); anonymous callers get 401.
+
+A big upload may be imported in the background: ``Prefer: respond-async`` (RFC 7240) is
+answered 202 with a job to poll (``geo.inventory.jobs``); without it the import runs while
+the request waits and answers its report, as it always did.
 """
 
 from __future__ import annotations
@@ -11,20 +15,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.auth import PrincipalDep
 from api.deps import ServiceDep, SettingsDep
-from api.models import ImportReport
-from api.problems import WRITE_PROBLEM_RESPONSES
-from api.responses import GEOJSON, base_url, json_response
+from api.models import ImportJob, ImportReport
+from api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, WRITE_PROBLEM_RESPONSES
+from api.responses import GEOJSON, JSON, base_url, json_response
 from geo.access import readable_operators, writable_operator
 from geo.errors import (
     BatchNotFoundError,
     InvalidBodyError,
+    ResourceNotFoundError,
     SiteNotFoundError,
     UploadRejectedError,
     UploadTooLargeError,
@@ -183,16 +188,72 @@ def delete_site(service: ServiceDep, principal: PrincipalDep, fid: FidPath) -> R
     return Response(status_code=204)
 
 
-@router.post("/imports/base-stations", operation_id="importBaseStations",
+IMPORTS = "/imports/base-stations"
+JOB_FIELDS = ("id", "operator", "actor", "filename", "mode", "coord_sys", "state", "phase",
+              "rows_total", "rows_validated", "rows_done", "submitted_at", "started_at",
+              "finished_at", "batch_id", "report", "error")
+
+
+BUSY_RESPONSE = {"description": "Prefer: respond-async and the import queue is full "
+                                "(Retry-After)",
+                 "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+
+
+def prefers_async(values: list[str] | None) -> bool:
+    """Whether ``Prefer`` header values ask for ``respond-async`` (RFC 7240 §4.1).
+
+    Preferences are comma-separated, each a case-insensitive token with optional ``=value``
+    and ``;`` parameters (``respond-async, wait=10``); an unknown one is ignored.
+    """
+    for value in values or ():
+        for preference in value.split(","):
+            token = preference.split(";", 1)[0].split("=", 1)[0].strip().lower()
+            if token == "respond-async":
+                return True
+    return False
+
+
+def _job_url(request: Request, job_id: str) -> str:
+    return f"{base_url(request)}{IMPORTS}/jobs/{job_id}"
+
+
+def _job_document(request: Request, job: dict[str, Any]) -> dict[str, Any]:
+    """The public form of a job: its fields, a failure as a problem document, links."""
+    out = {k: job.get(k) for k in JOB_FIELDS}
+    url = _job_url(request, job["id"])
+    if out["error"] is not None:
+        members = dict(out["error"])
+        slug = members.pop("slug", "internal-error")
+        out["error"] = {"type": f"/problems/{slug}", "title": members.pop("title", "Error"),
+                        "status": members.pop("status", 500),
+                        "detail": members.pop("detail", ""),
+                        "instance": f"{IMPORTS}/jobs/{job['id']}", **members}
+    links = [{"href": url, "rel": "self", "type": JSON, "title": "this import job"}]
+    if out["batch_id"]:
+        links.append({"href": f"{base_url(request)}{IMPORTS}/{out['batch_id']}",
+                      "rel": "related", "type": JSON, "title": "the import batch"})
+    out["links"] = links
+    return out
+
+
+@router.post(IMPORTS, operation_id="importBaseStations",
              summary="Import a base-station inventory (CSV, XLSX or GeoJSON)",
-             responses={200: {"model": ImportReport}},
+             responses={200: {"model": ImportReport},
+                        202: {"model": ImportJob, "description": "Prefer: respond-async: "
+                              "queued; poll the Location (a job)"},
+                        503: BUSY_RESPONSE},
              openapi_extra=UPLOAD_DOC)
 async def import_sites(request: Request, service: ServiceDep, settings: SettingsDep,
                        principal: PrincipalDep, coord_sys: CoordSys = "wgs84",
-                       mode: Annotated[Literal["all", "partial"], Query(
+                       mode: Annotated[Literal["all", "partial", "replace"], Query(
                            description="all: any bad row rejects the batch; partial: store "
-                                       "the good rows")] = "all") -> Response:
-    """Validate and upsert the operator's file; answers an import report."""
+                                       "the good rows; replace: like all, and the operator's "
+                                       "stored sites missing from the file are retired "
+                                       "(deleted, kept for audit)")] = "all",
+                       prefer: Annotated[list[str] | None, Header(
+                           description="respond-async (RFC 7240): answer 202 at once and "
+                                       "import in the background")] = None) -> Response:
+    """Validate and upsert the operator's file; answers an import report (or a job: 202)."""
     operator = writable_operator(principal)
     limit = int(settings.max_upload_mb * 1024 * 1024)
     declared = request.headers.get("content-length")
@@ -211,11 +272,28 @@ async def import_sites(request: Request, service: ServiceDep, settings: Settings
         raise UploadTooLargeError(f"uploads are limited to {settings.max_upload_mb:g} MB")
     info = BatchInfo(operator=operator, actor=principal.actor, source="upload",
                      filename=_safe_name(upload.filename), coord_sys=coord_sys, mode=mode)
+    if prefers_async(prefer):
+        job = await run_in_threadpool(service.jobs.submit, data, info)
+        return json_response(_job_document(request, job), status_code=202, headers={
+            "Location": _job_url(request, job["id"]), "Preference-Applied": "respond-async"})
     report = await run_in_threadpool(
         import_inventory, service.store, data, info, service.locator,
         settings.max_upload_rows, settings.inventory_region,
         ReadLimits.from_settings(settings, settings.max_upload_rows))
     return json_response(report.as_dict())
+
+
+@router.get(f"{IMPORTS}/jobs/{{jobId}}", operation_id="getImportJob",
+            summary="One background import: state, progress, report or problem",
+            responses={200: {"model": ImportJob}})
+def get_import_job(request: Request, service: ServiceDep, principal: PrincipalDep,
+                   job_id: Annotated[str, Path(alias="jobId", max_length=64)]) -> Response:
+    """A job of the caller's operator (planners/admins: any); another's is a 404."""
+    operators = readable_operators(principal)
+    job = service.jobs.get(job_id)
+    if job is None or (operators is not None and job["operator"] not in operators):
+        raise ResourceNotFoundError(f"没有这个导入任务 (no import job {job_id!r} among yours)")
+    return json_response(_job_document(request, job))
 
 
 @router.get("/imports/base-stations/{batchId}", operation_id="getImport",

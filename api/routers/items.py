@@ -61,9 +61,10 @@ def _view(request: Request, collection: Collection, principal) -> View:
     return View(principal, params)
 
 
-def _query(request: Request, collection: Collection, settings) -> ItemsQuery:
-    """Validate every parameter into an ItemsQuery; unknown parameters are named."""
-    index = collection.template()
+def _query(request: Request, collection: Collection, settings, view: View) -> ItemsQuery:
+    """Validate every parameter into an ItemsQuery; unknown parameters are named (against
+    the columns this caller gets: a planner's scorecard has more)."""
+    index = collection.template(view)
     params = request.query_params
     own = {p.name for p in collection.parameters}
     filters = []
@@ -244,7 +245,7 @@ def items(
     validated once, by ``_query``, from the query string.
     """
     view = _view(request, collection, principal)
-    q = _query(request, collection, settings)
+    q = _query(request, collection, settings, view)
     fp = collection.select(view, q)
     links = page_links(request, q, len(fp.page.positions), fp.page.number_matched)
     private = {"Cache-Control": "private, no-store"} if collection.access != "public" else {}
@@ -254,7 +255,8 @@ def items(
                         headers={"Content-Disposition": f'inline; filename="{name}.csv"',
                                  **private, **_csvt_link(collection, request, q)})
     if f == "xlsx":
-        return Response(xlsx_bytes(_table(fp, q, False), name), media_type=XLSX, headers={
+        return Response(xlsx_bytes(_table(fp, q, False), name, fp.table.index.schema),
+                        media_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{name}.xlsx"', **private})
     if wants_html(request, f):
         return _html(request, fp, links)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
 
+from api.auth import PrincipalDep
+from api.deps import ServiceDep
 from api.html import render
 from api.models import Conformance, LandingPage
 from api.openapi import openapi_30
 from api.responses import GEOJSON, HTML, JSON, OPENAPI_JSON, base_url, json_response, wants_html
+from geo.formats import DOWNLOADS
+from geo.settings import REPO_ROOT
+from maps.coverage_data import SCENARIOS
+from maps.registry import MAPS
 
 router = APIRouter()
 
@@ -52,8 +61,14 @@ FormatParam = Annotated[Literal["json", "html"] | None, Query(description="json 
 
 @router.get("/", operation_id="getLandingPage", summary="Landing page",
             responses={200: {"model": LandingPage}})
-def landing(request: Request, f: FormatParam = None) -> Response:
-    """Links to the API description, conformance and the collections."""
+def landing(request: Request, service: ServiceDep, principal: PrincipalDep,
+            f: FormatParam = None) -> Response:
+    """Links to the API description, conformance and the collections.
+
+    A browser (``Accept: text/html``, or ``?f=html``) gets the portal home: the maps with
+    thumbnails (a placeholder until one is made: the page never waits for Chromium), the
+    layers with their downloads, the county scorecard, the API and the QGIS steps.
+    """
     root = base_url(request)
     body = {
         "title": TITLE,
@@ -70,8 +85,52 @@ def landing(request: Request, f: FormatParam = None) -> Response:
         ],
     }
     if wants_html(request, f):
-        return render(request, "landing.html", body=body)
+        return _portal(request, body, service, principal)
     return json_response(body)
+
+
+def _portal(request: Request, body: dict, service, principal) -> Response:
+    """The portal home: maps with thumbnails, layers with downloads, scorecard, API, QGIS."""
+    pages = service.maps
+    maps = [{"spec": m, "thumbnail": pages.cached_thumbnail(m.name) is not None}
+            for m in MAPS.values()]
+    collections = service.catalog.visible(principal)
+    layers = [c for c in collections if c.downloads]
+    others = [c for c in collections if not c.downloads]
+    return render(request, "landing.html", body=body, maps=maps, layers=layers,
+                  others=others, formats=list(DOWNLOADS.values()),
+                  qgis_steps=qgis_steps(), scenarios=SCENARIOS)
+
+
+_QGIS_DOC = REPO_ROOT / "docs" / "qgis.md"
+_FALLBACK_STEPS = (
+    "下载 <code>/downloads/atlas.zip</code>，完整解压到任意文件夹（<code>atlas.qgz</code> 与 "
+    "<code>atlas.gpkg</code> 须在同一文件夹）。",
+    "双击 <code>atlas.qgz</code>，或在 QGIS 中「项目 &gt; 打开」。",
+    "打印布局：「项目 &gt; 布局 &gt; 赣州市数字经济空间布局」，「布局 &gt; 导出为 PDF / 图像」。",
+)
+
+
+def qgis_steps(path: Path = _QGIS_DOC) -> list[Markup]:
+    """The Chinese QGIS steps of docs/qgis.md (section 步骤（中文）) as HTML list items."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return [Markup(s) for s in _FALLBACK_STEPS]
+    section = text.split("## 步骤（中文）", 1)[-1].split("\n## ", 1)[0]
+    steps: list[str] = []
+    for line in section.splitlines():
+        if re.match(r"^\d+\.\s", line):
+            steps.append(line.split(".", 1)[1].strip())
+        elif line.startswith("   ") and steps:
+            steps[-1] += line.strip()
+    out = []
+    for step in steps:
+        h = str(escape(step))
+        h = re.sub(r"`([^`]+)`", r"<code>\1</code>", h)
+        h = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", h)
+        out.append(Markup(h))
+    return out or [Markup(s) for s in _FALLBACK_STEPS]
 
 
 @router.get("/conformance", operation_id="getConformance", summary="Conformance classes",

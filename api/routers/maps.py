@@ -20,11 +20,11 @@ from api.problems import PROBLEM_RESPONSES
 from api.responses import base_url
 from api.security import csp
 from maps.assets import servable
-from maps.basemaps import TITLES, get_basemap
+from maps.basemaps import TITLES, get_basemap, unavailable_page
 from maps.coverage_data import DEFAULT_SCENARIO, SCENARIOS
-from maps.errors import MapNotFoundError
+from maps.errors import BasemapUnavailableError, MapNotFoundError
 from maps.pages import MapPages
-from maps.registry import MAPS
+from maps.registry import MAPS, get_map
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 CACHE_CONTROL = "public, max-age=86400"
@@ -73,9 +73,21 @@ def maps_index(request: Request) -> HTMLResponse:
             response_class=HTMLResponse)
 def map_page(request: Request, name: MapName, basemap: Basemap = "none",
              scenario: Scenario = DEFAULT_SCENARIO) -> HTMLResponse:
-    """The map page; it references only this server and the chosen basemap's tiles."""
+    """The map page; it references only this server and the chosen basemap's tiles.
+
+    An unknown or unconfigured basemap (天地图 without a key) is a 400: a Chinese HTML page
+    for a browser (``Accept: text/html``), problem+json for every other client.
+    """
+    get_map(name)  # 404 for an unknown map before any basemap problem
+    try:
+        hosts = get_basemap(basemap, request.app.state.settings).hosts
+    except BasemapUnavailableError as exc:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise
+        pages = map_pages(request)
+        links = {b: f"{page_root(request)}/maps/{name}?basemap={b}" for b in pages.basemaps()}
+        return HTMLResponse(unavailable_page(exc, links), status_code=exc.status)
     html = map_pages(request).html(name, basemap, page_root(request), scenario)
-    hosts = get_basemap(basemap, request.app.state.settings).hosts
     return HTMLResponse(html, headers={"Content-Security-Policy": csp(hosts)})
 
 

@@ -146,8 +146,8 @@ async def xyz_tile(request: Request) -> Response:
 
 
 def _results(request: Request, names: tuple[str, ...]) -> list[LayerResult]:
-    ctx = request.app.state.service.ctx
-    return [ctx.result(n) for n in names]
+    store = tile_store(request)  # plan layers and the basemap's (not collections)
+    return [store.result(n) for n in names]
 
 
 @router.get("/tiles/{layers}/tilejson.json", operation_id="getTileJSON",

@@ -94,8 +94,9 @@ class Collection(Protocol):
     downloads: bool  # whole-collection files (GeoPackage, QGIS bundle, ...)
     tiles: bool  # vector tiles
 
-    def template(self) -> FeatureIndex:
-        """An index whose schema describes the collection (no access check, no rows needed)."""
+    def template(self, view: View | None = None) -> FeatureIndex:
+        """An index whose schema describes what ``view``'s caller gets (None: the declared,
+        public description) - no access check, no rows needed."""
         ...
 
     def table(self, view: View) -> Table:

@@ -35,8 +35,8 @@ class LayerCollection(TableBacked):
         assert self.index.result is not None
         return self.index.result.layer.description
 
-    def template(self) -> FeatureIndex:
-        """The layer's own index."""
+    def template(self, view: View | None = None) -> FeatureIndex:
+        """The layer's own index (the same for every caller)."""
         return self.index
 
     def table(self, view: View) -> Table:

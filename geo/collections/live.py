@@ -16,16 +16,20 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pyogrio
 
+from geo.access import require
 from geo.catalog import BuildContext
 from geo.collections.base import Access, Parameter, Table, TableBacked, View
 from geo.coverage.holder import CoverageHolder
+from geo.coverage.model import ALL_BANDS, BAND_CHOICES, CoverageModel
 from geo.coverage.scorecard import county_scorecard, public_precision
 from geo.coverage.targets import TARGET_YEARS
+from geo.coverage.worklist import WorkList, work_list
 from geo.crs import STORAGE_CRS
 from geo.features import FeatureIndex
 from geo.inventory import basis
 from geo.inventory.totals import TOTAL_COLUMNS, county_totals
-from geo.inventory.vocab import SITE_TYPES, STATUSES
+from geo.inventory.vocab import OPERATORS, SITE_TYPES, STATUSES
+from geo.labels import FIELDS, SITE_TYPE, STATUS
 from geo.schema import Column, LayerSchema
 from geo.store.base import SiteStore
 
@@ -35,10 +39,35 @@ SCENARIO = Parameter("scenario", "目标年份 (2023 或 2025)",
 DATA_BASIS = Parameter(
     "data_basis", "统计口径：auto（有真实站点时只用真实站点，否则用合成演示数据）、real、"
     "synthetic_demo", basis.CHOICES, basis.AUTO)
+BAND = Parameter(
+    "band", "频段：all（全部站点，含未标频段的站点，参考半径）或单一频段（只计该频段站点，半径按"
+    "频段系数换算，各频段为一次独立计算）。默认系数相对 n78 参考半径，按 3GPP TR 38.901 UMa "
+    "NLOS 路损的频率项换算、假设各频段链路预算相同（规划假设，见 docs/coverage.md）：" +
+    CoverageModel().band_text(), BAND_CHOICES, ALL_BANDS)
+
+
+BAND_NOTE = ("频段视图（band=n1…n79）：只计该频段站点，半径 = n78 参考半径 × 频段系数（规划假设："
+             "各频段链路预算相同，3GPP TR 38.901 UMa NLOS 路损频率项）：" +
+             CoverageModel().band_text() + "。Band views count that band's sites only, at "
+             "the n78 reference radii times the band's factor (an assumption, docs/coverage.md).")
+
+
+def with_band(parameters: tuple[Parameter, ...], description: str) -> tuple[
+        tuple[Parameter, ...], str]:
+    """``parameters`` plus ``band`` and ``description`` plus the band radii: a collection
+    read from coverage runs always offers band views, since the runs it reads are per band
+    (the catalog lists the other parameters and writes the rest of the description)."""
+    if BAND not in parameters:
+        parameters = (*parameters, BAND)
+    if BAND_NOTE not in description:
+        description = f"{description} {BAND_NOTE}"
+    return parameters, description
 
 
 def _c(name: str, dtype: str, title: str, description: str = "", queryable: bool = True):
-    return Column(name, dtype, title, description, queryable=queryable)  # type: ignore[arg-type]
+    """A column; a coded field gets its Chinese value labels from geo.labels.FIELDS."""
+    return Column(name, dtype, title, description, queryable=queryable,  # type: ignore[arg-type]
+                  labels=FIELDS.get(name))
 
 
 class VersionedTables:
@@ -81,23 +110,32 @@ class _LiveBase(TableBacked):
     downloads: bool = False
     tiles: bool = False
     _tables: VersionedTables = field(default_factory=VersionedTables, repr=False)
-    _template: FeatureIndex | None = field(default=None, repr=False)
+    _templates: dict[int, tuple[LayerSchema, FeatureIndex]] = field(default_factory=dict,
+                                                                     repr=False)
 
-    def template(self) -> FeatureIndex:
-        """An empty index with the declared schema (for /schema and /queryables)."""
-        if self._template is None:
-            empty = gpd.GeoDataFrame({c.name: [] for c in self.schema.columns},
+    def schema_for(self, view: View | None) -> LayerSchema:
+        """The schema of the table ``view``'s caller gets (one for all, unless overridden)."""
+        return self.schema
+
+    def template(self, view: View | None = None) -> FeatureIndex:
+        """An empty index with the schema ``view``'s caller gets, for /schema, /queryables
+        and validating ``properties``/``sortby``/filters (None: the declared, public one)."""
+        schema = self.schema_for(view)
+        held = self._templates.get(id(schema))
+        if held is None:
+            empty = gpd.GeoDataFrame({c.name: [] for c in schema.columns},
                                      geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
-            self._template = conformed_index(self.id, self.title, self.schema, empty)
-        return self._template
+            held = self._templates[id(schema)] = (
+                schema, conformed_index(self.id, self.title, schema, empty))
+        return held[1]
 
 
 TOTALS_SCHEMA = LayerSchema(
     columns=(
         _c("adcode", "string", "区县代码"), _c("name", "string", "区县"),
         _c("sites_total", "int", "基站总数"),
-        *(_c(f"status_{s}", "int", f"状态 {s}") for s in STATUSES),
-        *(_c(f"type_{t}", "int", f"站型 {t}") for t in SITE_TYPES),
+        *(_c(f"status_{s}", "int", f"{STATUS[s]}站点数") for s in STATUSES),
+        *(_c(f"type_{t}", "int", f"{SITE_TYPE[t]}站点数") for t in SITE_TYPES),
         _c("synthetic_sites", "int", "其中合成演示站点"),
     ),
     id_column="adcode", geometry_types=POLYGONS)
@@ -169,8 +207,24 @@ SCORECARD_SCHEMA = LayerSchema(SCORECARD_COLUMNS, "adcode", POLYGONS)
 # and the per-operator split is commercially sensitive (geo.coverage.scorecard.public_precision).
 SCORECARD_PLANNER_SCHEMA = LayerSchema(
     (*SCORECARD_COLUMNS, _c("parks_covered", "int", "已定位园区中已覆盖数"),
-     _c("sites_by_operator", "string", "分运营商站点数")),
+     _c("sites_by_operator", "string", "分运营商站点数"),
+     *(_c(f"sites_{code}", "int", f"{name}站点数") for name, code in OPERATORS.items())),
     "adcode", POLYGONS)
+# An operator key: the public columns plus its own (geo.coverage.scorecard.own_columns), never
+# a competitor's counts
+SCORECARD_OPERATOR_SCHEMA = LayerSchema(
+    (*SCORECARD_COLUMNS,
+     _c("my_sites_total", "int", "本运营商站点数"), _c("my_planned", "int", "本运营商规划站点"),
+     _c("my_built", "int", "本运营商已建未开通"), _c("my_on_air", "int", "本运营商在网站点"),
+     _c("my_share_pct", "float", "本运营商占全县真实站点%", "null: no real site in the county"),
+     _c("my_share_note", "string", "占比说明", "why the value is null", queryable=False),
+     _c("my_covered_area_pct", "float", "本运营商站点覆盖面积%",
+        "from a coverage run of the operator's own sites only"),
+     _c("my_coverage_note", "string", "本运营商覆盖说明", "why the value is null",
+        queryable=False)),
+    "adcode", POLYGONS)
+SCORECARD_SCHEMAS = {"public": SCORECARD_SCHEMA, "operator": SCORECARD_OPERATOR_SCHEMA,
+                     "planner": SCORECARD_PLANNER_SCHEMA}
 
 
 def fine_basis(view: View) -> str:
@@ -190,6 +244,17 @@ def operator_detail(view: View) -> bool:
     return view.principal is not None and view.principal.role in ("planner", "admin")
 
 
+def audience(view: View | None) -> str:
+    """Whose columns a caller gets: ``planner`` (planners, admins), ``operator`` (an operator
+    key: public columns plus its own) or ``public``."""
+    principal = view.principal if view is not None else None
+    if principal is not None and principal.role in ("planner", "admin"):
+        return "planner"
+    if principal is not None and principal.role == "operator" and principal.operator:
+        return "operator"
+    return "public"
+
+
 @dataclass
 class ScorecardCollection(_LiveBase):
     """Per county: targets, sites, % of target, covered area and gaps."""
@@ -198,59 +263,126 @@ class ScorecardCollection(_LiveBase):
     ctx: BuildContext | None = None
     coverage: CoverageHolder | None = None
 
+    def __post_init__(self) -> None:
+        self.parameters, self.description = with_band(self.parameters, self.description)
+
+    def schema_for(self, view: View | None) -> LayerSchema:
+        """Public columns; an operator key adds its own, a planner key the operator split."""
+        return SCORECARD_SCHEMAS[audience(view)]
+
     def table(self, view: View) -> Table:
-        """The scorecard of the sites stored now and the newest coverage run."""
+        """The scorecard of the sites stored now and the newest coverage run (of a band).
+
+        A band view of real sites splits county coverage by operator (n41 is 中国移动's
+        alone, n28 mostly 中国广电's), and that split is the planners' only (docs/
+        security.md): other callers get a band view of the synthetic demo only.
+        """
         assert self.store is not None and self.coverage is not None
         scenario = int(view.params.get("scenario", SCENARIO.default))
         used = self.coverage.basis(view.params.get("data_basis", basis.AUTO))
-        held = self.coverage.get(scenario, used)
+        band = view.params.get("band", ALL_BANDS)
+        if band != ALL_BANDS and used != basis.SYNTHETIC_DEMO:
+            require(view.principal, "planner", "admin")
+        held = self.coverage.get(scenario, used, band)
         assert held is not None
-        detail = operator_detail(view)
-        key = (scenario, used, held.run.stats.get("fingerprint"), held.current, detail,
+        role = audience(view)
+        operator = view.principal.operator if role == "operator" and view.principal else None
+        # an operator's own columns come from the run of its own sites (its fine basis)
+        own = self.coverage.get(scenario, fine_basis(view), band) if operator else None
+        key = (scenario, used, band, held.run.stats.get("fingerprint"), held.current, role,
+               operator, own and (own.run.stats.get("fingerprint"), own.current),
                self.store.fingerprint(), self.store.target_overrides().to_json())
-        return self._tables.get(key, lambda: self._build(scenario, held, detail, used))
+        return self._tables.get(key, lambda: self._build(scenario, held, role, used,
+                                                         operator, own))
 
-    def _build(self, scenario: int, held, detail: bool, used: str) -> Table:
+    def _build(self, scenario: int, held, role: str, used: str, operator: str | None = None,
+               own=None) -> Table:
         assert self.ctx is not None
-        card, city = county_scorecard(self.ctx, self.store, held.run, detail, used)
+        detail = role == "planner"
+        card, city = county_scorecard(self.ctx, self.store, held.run, detail, used,
+                                      operator=operator, own_run=own.run if own else None)
         if not detail:
             card = public_precision(card)
-        schema = SCORECARD_PLANNER_SCHEMA if detail else SCORECARD_SCHEMA
-        index = conformed_index(self.id, self.title, schema, card)
+        index = conformed_index(self.id, self.title, SCORECARD_SCHEMAS[role], card)
         members = {"city": city, "scenario": scenario, "data_basis": used,
                    "data_basis_label": basis.label(used),
+                   "band": held.run.stats.get("band", ALL_BANDS),
                    "coverage_model": held.run.stats["model_text"],
                    "coverage_computed_at": held.computed_at,
                    "coverage_current": held.current, "stale": not held.current}
+        if own is not None and operator is not None:
+            members.update({"own_coverage_basis": basis.operator_basis(operator),
+                            "own_coverage_computed_at": own.computed_at,
+                            "own_coverage_current": own.current})
         return Table(index, members, [city])
 
 
 GAPS_SCHEMA = LayerSchema(
-    columns=(_c("id", "string", "编号"), _c("adcode", "string", "区县代码"),
-             _c("gap_kind", "string", "缺口类型"), _c("area_km2", "float", "面积(km²)")),
+    columns=(_c("id", "string", "编号", "gap-<rank>: changes with the ranking"),
+             _c("rank", "int", "排名", "by required tier (全深度覆盖 > 主城区连续覆盖 > 县城), "
+                "then area"),
+             _c("adcode", "string", "区县代码"), _c("county", "string", "区县"),
+             _c("township", "string", "乡镇", "null: no township points (see the note)"),
+             _c("township_note", "string", "乡镇说明", "how the township was chosen, or why "
+                "there is none", queryable=False),
+             _c("fiveg_tier", "string", "5G覆盖梯次"), _c("tier_label", "string", "要求梯次"),
+             _c("gap_kind", "string", "缺口类型"), _c("gap_kind_label", "string", "缺口类型说明"),
+             _c("area_km2", "float", "面积(km²)", "including the slivers merged into it"),
+             _c("merged_slivers", "int", "并入碎片数"),
+             _c("centre_lon", "float", "中心经度(WGS84)", "centroid, or a point inside "
+                "when the centroid is not"),
+             _c("centre_lat", "float", "中心纬度(WGS84)"),
+             _c("centre_lon_gcj02", "float", "中心经度(GCJ-02)", "for 高德/腾讯 maps"),
+             _c("centre_lat_gcj02", "float", "中心纬度(GCJ-02)"),
+             _c("name", "string", "名称")),
     id_column="id", geometry_types=POLYGONS)
 
 
 @dataclass
+class GapTable(Table):
+    """The gaps collection's table and the work list it was built from (the exports')."""
+
+    worklist: WorkList | None = None
+
+
+@dataclass
 class GapsCollection(_LiveBase):
-    """Uncovered parts of the required zones of the newest coverage run."""
+    """The work list of the newest coverage run's gaps: uncovered parts of the required
+    zones, ranked and named, slivers merged or dropped (geo.coverage.worklist)."""
 
     coverage: CoverageHolder | None = None
 
-    def table(self, view: View) -> Table:
-        """Gap polygons of the newest run of the scenario."""
+    def __post_init__(self) -> None:
+        self.parameters, self.description = with_band(self.parameters, self.description)
+
+    def table(self, view: View) -> GapTable:
+        """Gap work list of the newest run of the scenario and band, on the caller's basis."""
         assert self.coverage is not None
         scenario = int(view.params.get("scenario", SCENARIO.default))
+        band = view.params.get("band", ALL_BANDS)
         used = self.coverage.basis(fine_basis(view))
-        held = self.coverage.get(scenario, used)
+        held = self.coverage.get(scenario, used, band)
         assert held is not None
-        key = (scenario, used, held.run.stats.get("fingerprint"), held.current,
+        key = (scenario, used, band, held.run.stats.get("fingerprint"), held.current,
                held.computed_at)
-        return self._tables.get(key, lambda: self._build(held, used))
+        table = self._tables.get(key, lambda: self._build(scenario, held, used, band))
+        assert isinstance(table, GapTable)
+        return table
 
-    def _build(self, held, used: str) -> Table:
-        gdf = pyogrio.read_dataframe(held.run.gaps)
-        index = self.template() if gdf.empty else conformed_index(  # no gaps: full coverage
-            self.id, self.title, self.schema, gdf.to_crs(STORAGE_CRS))
-        return Table(index, {"data_basis": used, "coverage_computed_at": held.computed_at,
-                             "coverage_current": held.current, "stale": not held.current})
+    def _build(self, scenario: int, held, used: str, band: str) -> GapTable:
+        assert self.coverage is not None
+        inputs = self.coverage.inputs
+        gaps = pyogrio.read_dataframe(held.run.gaps)
+        # half a cell: the run simplified the polygons by that much (geo.coverage.worklist)
+        wl = work_list(gaps if gaps.empty else gaps.to_crs(STORAGE_CRS), inputs.tiers,
+                       inputs.townships, self.coverage.ctx.settings.gap_min_area_km2,
+                       touch_m=float(held.run.stats.get("resolution_m", 100.0)) / 2)
+        index = self.template() if wl.gaps.empty else conformed_index(  # none: full coverage
+            self.id, self.title, self.schema, wl.gaps)
+        members = {"scenario": scenario, "data_basis": used,
+                   "data_basis_label": basis.label(used), "band": band,
+                   "coverage_model": held.run.stats.get("model_text"),
+                   "coverage_computed_at": held.computed_at,
+                   "coverage_current": held.current, "stale": not held.current,
+                   **wl.members()}
+        return GapTable(index, members, worklist=wl)

@@ -75,8 +75,8 @@ class SitesCollection:
         x, y = to_metric(lon, lat)
         return dict(zip(adcodes, zip(x, y, strict=True), strict=True))
 
-    def template(self) -> FeatureIndex:
-        """An empty index with the declared schema."""
+    def template(self, view: View | None = None) -> FeatureIndex:
+        """An empty index with the declared schema (the same columns for every caller)."""
         return self._index(pd.DataFrame(columns=["operator", "site_id", "lon", "lat"]))
 
     def with_coverage_radius(self, sites: pd.DataFrame) -> pd.DataFrame:

@@ -2,11 +2,14 @@
 
 Inputs: the stored sites (all operators), the county polygons and seats, the plan's 5G tiers
 and the placed parks. Outputs (under
-``<ATLAS_DATA_DIR>/coverage/<scenario>-<res>m-<basis>/<fingerprint hash>/``):
+``<ATLAS_DATA_DIR>/coverage/<scenario>-<res>m-<basis>[-<band>]/<fingerprint hash>/``):
 ``coverage.tif`` (Cloud-Optimized GeoTIFF, EPSG:4547, serving-site count per cell, 65535
 outside 赣州市), ``stats.json`` (per-county numbers) and ``gaps.geojson`` (uncovered parts of
 the required zones). A run is reused while the stored sites, model and resolution are the
-same (``fingerprint``).
+same (``fingerprint``). A band view (``band=n28`` ...: only that band's sites, at its radius,
+geo.coverage.model) is a run of its own: the band is in the folder name and the fingerprint,
+so two bands' files can never be mistaken for one another; ``all`` keeps the folder name it
+had before bands existed, so a new process still finds (and serves, stale) the previous run.
 
 Required zones (what a gap is a gap *of*): every county's main urban area (主城区, a
 schematic circle of ``urban_radius_m`` around the seat - the plans name it for every tier),
@@ -34,7 +37,7 @@ import shapely
 from rasterio.features import rasterize, shapes
 
 from geo.boundaries import ganzhou_counties
-from geo.coverage.model import CoverageModel, site_radii, to_metric
+from geo.coverage.model import ALL_BANDS, CoverageModel, site_radii, to_metric
 from geo.coverage.raster import Grid, serving_counts
 from geo.crs import METRIC_CRS, STORAGE_CRS
 from geo.inventory.basis import AUTO, SYNTHETIC_DEMO, basis_operator, of_basis, resolve_for
@@ -64,9 +67,10 @@ class CoverageRun:
 
 
 def run_folder(data_dir: Path, scenario: int, resolution: float,
-               basis: str = SYNTHETIC_DEMO) -> Path:
-    """The folder of a scenario/resolution/data-basis run."""
-    return data_dir / "coverage" / f"{scenario}-{resolution:g}m-{basis}"
+               basis: str = SYNTHETIC_DEMO, band: str = ALL_BANDS) -> Path:
+    """The folder of a scenario/resolution/data-basis(/band) run."""
+    suffix = "" if band == ALL_BANDS else f"-{band}"
+    return data_dir / "coverage" / f"{scenario}-{resolution:g}m-{basis}{suffix}"
 
 
 def load_run(folder: Path) -> CoverageRun | None:
@@ -77,7 +81,7 @@ def load_run(folder: Path) -> CoverageRun | None:
     return CoverageRun(folder, json.loads(stats.read_text("utf-8")))
 
 
-KEEP_RUNS = 2  # per scenario/resolution/basis: the current run and the one it replaced
+KEEP_RUNS = 2  # per scenario/resolution/basis/band: the current run and the one it replaced
 
 
 def _runs(base: Path) -> list[Path]:
@@ -202,27 +206,31 @@ def _write_cog(counts: np.ndarray, county_id: np.ndarray, grid: Grid, path: Path
 
 
 def run_fingerprint(sites: str, model: CoverageModel, resolution: float,
-                    townships: pd.DataFrame | None, basis: str = SYNTHETIC_DEMO) -> str:
+                    townships: pd.DataFrame | None, basis: str = SYNTHETIC_DEMO,
+                    band: str = ALL_BANDS) -> str:
     """What a run depends on (``sites``: the store's fingerprint): a stored run with the
-    same fingerprint is still current."""
+    same fingerprint is still current. The band is part of it, so runs never mix."""
     return f"{sites}|{model.model_dump_json()}|{resolution}|" \
-           f"{len(townships) if townships is not None else 0}|{basis}"
+           f"{len(townships) if townships is not None else 0}|{basis}|band={band}"
 
 
 def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd.DataFrame,
                  scenario: int = 2025, resolution: float = 100.0,
                  model: CoverageModel | None = None, townships: pd.DataFrame | None = None,
                  progress: Callable[[str], None] | None = None,
-                 basis: str = AUTO) -> CoverageRun:
+                 basis: str = AUTO, band: str = ALL_BANDS) -> CoverageRun:
     """Compute (or reuse) the coverage run for the stored sites of ``basis``.
 
     ``basis``: ``auto`` (real sites once any exist, else the demo), ``real`` or
-    ``synthetic_demo`` (geo.inventory.basis).
+    ``synthetic_demo`` (geo.inventory.basis); ``band``: ``all`` or one band (only its
+    sites, at its radius: geo.coverage.model).
     """
     model = model or CoverageModel()
     basis = resolve_for(store, basis)
-    base = run_folder(settings.data_dir, scenario, resolution, basis)
-    fingerprint = run_fingerprint(store.fingerprint(), model, resolution, townships, basis)
+    model.factor(band)  # an unknown band is a 400 here, before anything is computed
+    base = run_folder(settings.data_dir, scenario, resolution, basis, band)
+    fingerprint = run_fingerprint(store.fingerprint(), model, resolution, townships, basis,
+                                  band)
     # one folder per fingerprint: a new run never replaces files a reader of the previous
     # (stale-while-revalidate) run may be streaming; the previous run is kept as well
     folder = base / hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
@@ -236,7 +244,7 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     sites = all_sites(store, basis)
     seats = dict(zip(counties["adcode"], zip(counties["seat_x"], counties["seat_y"],
                                              strict=True), strict=True))
-    radius, _ = site_radii(sites, seats, model)
+    radius, _ = site_radii(sites, seats, model, band)
     x, y = to_metric(sites["lon"], sites["lat"])
     say("raster")
     counts = serving_counts(grid, x, y, radius)
@@ -257,8 +265,8 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     _write_cog(counts, county_id, grid, tmp / "coverage.tif")
     gaps.to_file(tmp / "gaps.geojson", driver="GeoJSON")
     meta = {"fingerprint": fingerprint, "scenario": scenario, "resolution_m": resolution,
-            "data_basis": basis,
-            "model": model.model_dump(), "model_text": model.describe(),
+            "data_basis": basis, "band": band, "band_factor": model.factor(band),
+            "model": model.model_dump(), "model_text": model.describe(band),
             "sites_used": int((radius > 0).sum()), "sites_total": int(len(sites)),
             "grid": {"width": grid.width, "height": grid.height, "crs": METRIC_CRS},
             "counties": stats}

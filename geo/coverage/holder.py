@@ -7,6 +7,11 @@ sites have changed since, starts one background recompute. A reader waits only w
 of that basis has ever finished: on a brand-new data dir (the start-up already began it),
 the first time an operator asks for its own fine coverage, and the first read after the
 first real site switches the basis from the demo to real sites.
+
+Runs are held per (scenario, basis, band). The start-up computes ``band=all`` only: six
+band views of two scenarios would be twelve more runs on a shared machine for views few
+callers ask for, so a band's first request waits for its run (about as long as an
+``all`` run of that band's sites, seconds on a city-size inventory).
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from datetime import UTC, datetime
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, latest_run, run_fingerprint, run_folder
 from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
+from geo.coverage.model import ALL_BANDS
 from geo.coverage.targets import TARGET_YEARS
 from geo.inventory.basis import AUTO, resolve_for
 from geo.store.base import SiteStore
 
 SCENARIOS = TARGET_YEARS
+RunKey = tuple[int, str, str]  # scenario, resolved basis, band
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,8 @@ class CoverageHolder:
         self.ctx = ctx
         self.store = store
         self._inputs: CoverageInputs | None = None
-        self._runs: dict[tuple[int, str], HeldRun] = {}
-        self._pending: dict[tuple[int, str], Future] = {}
+        self._runs: dict[RunKey, HeldRun] = {}
+        self._pending: dict[RunKey, Future] = {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._auto_basis: tuple[str, str] | None = None  # (store fingerprint, basis)
@@ -55,18 +62,21 @@ class CoverageHolder:
             self._inputs = coverage_inputs(self.ctx)
         return self._inputs
 
-    def _key(self, scenario: int, basis: str) -> tuple[tuple[int, str], str]:
-        """(scenario, resolved basis) and the run fingerprint, from one store fingerprint."""
+    def _key(self, scenario: int, basis: str, band: str) -> tuple[RunKey, str]:
+        """(scenario, resolved basis, band) and the run fingerprint, from one store
+        fingerprint."""
         sites = self.store.fingerprint()
         resolved = self.basis(basis, sites)
         settings = self.ctx.settings
-        return (scenario, resolved), run_fingerprint(
+        settings.coverage_model.factor(band)  # 400 for an unknown band
+        return (scenario, resolved, band), run_fingerprint(
             sites, settings.coverage_model, settings.coverage_resolution_m,
-            self.inputs.townships, resolved)
+            self.inputs.townships, resolved, band)
 
-    def _compute(self, key: tuple[int, str]) -> HeldRun:
-        scenario, basis = key
-        run = run_for(self.ctx, self.store, scenario, inputs=self.inputs, basis=basis)
+    def _compute(self, key: RunKey) -> HeldRun:
+        scenario, basis, band = key
+        run = run_for(self.ctx, self.store, scenario, inputs=self.inputs, basis=basis,
+                      band=band)
         held = HeldRun(run, True, _mtime(run))
         with self._lock:
             self._runs[key] = held
@@ -87,9 +97,9 @@ class CoverageHolder:
             cached = self._auto_basis = (fingerprint, resolve_for(self.store, AUTO))
         return cached[1]
 
-    def refresh(self, scenario: int, basis: str = AUTO) -> Future:
+    def refresh(self, scenario: int, basis: str = AUTO, band: str = ALL_BANDS) -> Future:
         """Start a background recompute unless one is already running for it."""
-        key = (scenario, self.basis(basis))
+        key = (scenario, self.basis(basis), band)
         with self._lock:
             future = self._pending.get(key)
             if future is None or future.done():
@@ -104,13 +114,16 @@ class CoverageHolder:
         for scenario in SCENARIOS:
             self.get(scenario, wait=False)
 
-    def get(self, scenario: int, basis: str = AUTO, wait: bool = True) -> HeldRun | None:
-        """The newest run of ``scenario`` on ``basis``; a stale one triggers a refresh."""
-        key, fingerprint = self._key(scenario, basis)
+    def get(self, scenario: int, basis: str = AUTO, band: str = ALL_BANDS,
+            wait: bool = True) -> HeldRun | None:
+        """The newest run of ``scenario`` on ``basis`` and ``band``; a stale one triggers a
+        refresh."""
+        key, fingerprint = self._key(scenario, basis, band)
         held = self._runs.get(key)
         if held is None:
             on_disk = latest_run(run_folder(self.ctx.settings.data_dir, scenario,
-                                            self.ctx.settings.coverage_resolution_m, key[1]))
+                                            self.ctx.settings.coverage_resolution_m, key[1],
+                                            band))
             if on_disk is not None:
                 held = HeldRun(on_disk, False, _mtime(on_disk))
         if held is not None and held.run.stats.get("fingerprint") == fingerprint:
@@ -118,18 +131,18 @@ class CoverageHolder:
                 held = HeldRun(held.run, True, held.computed_at)
             self._runs[key] = held
             return held
-        future = self.refresh(scenario, key[1])
+        future = self.refresh(scenario, key[1], band)
         if held is not None:
             self._runs.setdefault(key, held)
             return HeldRun(held.run, False, held.computed_at)
         return future.result() if wait else None
 
-    def wait(self, scenario: int, basis: str = AUTO) -> HeldRun:
+    def wait(self, scenario: int, basis: str = AUTO, band: str = ALL_BANDS) -> HeldRun:
         """A run that reflects the sites stored now (CLI, tests, exports)."""
-        held = self.get(scenario, basis)
+        held = self.get(scenario, basis, band)
         if held is not None and held.current:
             return held
-        return self.refresh(scenario, basis).result()
+        return self.refresh(scenario, basis, band).result()
 
     def close(self) -> None:
         """Stop the background worker (waits for a running recompute)."""

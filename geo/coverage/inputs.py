@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, run_coverage
+from geo.coverage.model import ALL_BANDS
 from geo.inventory.basis import AUTO, resolve_for
 from geo.store.base import SiteStore
 
@@ -58,14 +59,15 @@ def coverage_inputs(ctx: BuildContext) -> CoverageInputs:
 def run_for(ctx: BuildContext, store: SiteStore, scenario: int,
             resolution: float | None = None,
             progress: Callable[[str], None] | None = None,
-            inputs: CoverageInputs | None = None, basis: str = AUTO) -> CoverageRun:
+            inputs: CoverageInputs | None = None, basis: str = AUTO,
+            band: str = ALL_BANDS) -> CoverageRun:
     """The coverage run of ``store``'s sites with the service's inputs (reused when unchanged).
 
     ``basis``: ``auto`` (real sites once any exist, else the demo), ``real`` or
-    ``synthetic_demo`` (geo.inventory.basis).
+    ``synthetic_demo`` (geo.inventory.basis); ``band``: ``all`` or one band's sites.
     """
     settings = ctx.settings
     inputs = inputs or coverage_inputs(ctx)
     return run_coverage(settings, store, inputs.tiers, inputs.parks, scenario,
                         resolution or settings.coverage_resolution_m, settings.coverage_model,
-                        inputs.townships, progress, resolve_for(store, basis))
+                        inputs.townships, progress, resolve_for(store, basis), band)

@@ -26,12 +26,19 @@ from geo.coverage.targets import (
     allocate_iot,
     effective_targets,
 )
-from geo.inventory.basis import AUTO, of_basis, resolve
+from geo.inventory.basis import AUTO, REAL, of_basis, operator_basis, resolve
 from geo.inventory.totals import county_totals
+from geo.inventory.vocab import OPERATORS
 
 NO_POPULATION = "无县级人口数据：规划与普查来源均未给出区县人口，不推算"
 NO_RUN = "覆盖分析尚未完成"
 NO_TOWNSHIPS = "无法评估：无乡镇点位数据（可用 --townships 提供乡镇点位 CSV）"
+NO_REAL_SITES = "该区县尚无运营商报送的真实站点"
+# The planner's split: one count column per operator code (sites_cmcc, ...), numbers a GIS
+# client can style and sum, beside the readable sites_by_operator text
+OPERATOR_SPLIT = tuple(f"sites_{code}" for code in OPERATORS.values())
+# An operator key's own columns (own_columns)
+MY_COUNTS = ("my_sites_total", "my_planned", "my_built", "my_on_air")
 
 
 def _pct(a, b) -> float | None:
@@ -119,6 +126,8 @@ def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.Da
         if operator_detail:
             mine = counts[counts["county_adcode"] == c.adcode].groupby("operator")["n"].sum()
             row["sites_by_operator"] = "、".join(f"{o}{n}" for o, n in mine.items()) or None
+            row.update({f"sites_{code}": int(mine.get(name, 0))
+                        for name, code in OPERATORS.items()})
         row["flags"] = flags_for(row)
         rows.append(row)
     return gpd.GeoDataFrame(rows, geometry=list(counties.geometry), crs=counties.crs)
@@ -141,17 +150,66 @@ def city_line(card: gpd.GeoDataFrame, population: int | None) -> dict:
     return out
 
 
+def own_columns(card: gpd.GeoDataFrame, counts: pd.DataFrame, operator: str,
+                own_run: CoverageRun | None) -> gpd.GeoDataFrame:
+    """``card`` plus one operator's own columns: its sites by status, its share of the
+    county's real sites and the area its own sites cover.
+
+    ``counts`` are the store's grouped counts of *all* sites; only the operator's own real
+    sites are counted, and the share divides by the county's real-site total, which the
+    public totals show anyway (``data_basis=real``), so nothing here says anything about a
+    competitor that the public aggregates do not. ``own_run`` is the coverage run of the
+    operator's own sites (basis ``operator-<code>``): exact, since it is its own data.
+    """
+    mine = county_totals(of_basis(counts, operator_basis(operator)))
+    real = county_totals(of_basis(counts, REAL))
+    stats = {s["adcode"]: s for s in (own_run.stats["counties"] if own_run else [])}
+    out = card.copy()
+
+    def count(table: pd.DataFrame, adcode: str, column: str) -> int:
+        return int(table.loc[adcode, column]) if adcode in table.index else 0
+
+    columns: dict[str, list] = {name: [] for name in (
+        *MY_COUNTS, "my_share_pct", "my_share_note", "my_covered_area_pct",
+        "my_coverage_note")}
+    for adcode in card["adcode"]:
+        total = count(mine, adcode, "sites_total")
+        county_real = count(real, adcode, "sites_total")
+        for name, source in zip(MY_COUNTS, ("sites_total", "status_planned", "status_built",
+                                            "status_on_air"), strict=True):
+            columns[name].append(count(mine, adcode, source))
+        columns["my_share_pct"].append(_pct(total, county_real))
+        columns["my_share_note"].append(None if county_real else NO_REAL_SITES)
+        covered = _number(stats.get(adcode, {}).get("covered_area_pct"))
+        columns["my_covered_area_pct"].append(covered)
+        columns["my_coverage_note"].append(None if covered is not None else NO_RUN)
+    for name, values in columns.items():
+        out[name] = values
+    return out
+
+
+def own_city_line(card: gpd.GeoDataFrame, counts: pd.DataFrame) -> dict:
+    """The operator's own totals over the card's counties, for the city line."""
+    out: dict[str, int | float | None] = {name: int(card[name].sum()) for name in MY_COUNTS}
+    real = county_totals(of_basis(counts, REAL))
+    county_real = int(real["sites_total"].reindex(card["adcode"]).fillna(0).sum())
+    out["my_share_pct"] = _pct(int(card["my_sites_total"].sum()), county_real)
+    return out
+
+
 def county_scorecard(ctx, store, run: CoverageRun | None, operator_detail: bool,
-                     basis: str = AUTO) -> tuple[gpd.GeoDataFrame, dict]:
+                     basis: str = AUTO, operator: str | None = None,
+                     own_run: CoverageRun | None = None) -> tuple[gpd.GeoDataFrame, dict]:
     """The scorecard and city line of ``store``'s sites, as the API, CLI and maps show it.
 
     ``ctx`` is the build context (counties, IoT tier-1 places, 2020 census); ``run`` the
     coverage run to read area statistics from (None: not computed yet); ``basis`` which
-    sites count (``auto``: real ones once any exist, geo.inventory.basis).
+    sites count (``auto``: real ones once any exist, geo.inventory.basis). ``operator``
+    (an operator key's caller) adds its own columns (``own_columns``) from ``own_run``.
     """
-    counts = store.county_totals()
-    basis = resolve(counts, basis)
-    counts = of_basis(counts, basis)
+    stored = store.county_totals()
+    basis = resolve(stored, basis)
+    counts = of_basis(stored, basis)
     settings = ctx.settings
     counties = ctx.result("counties").gdf
     iot = ctx.result("iot_zones").gdf
@@ -160,7 +218,13 @@ def county_scorecard(ctx, store, run: CoverageRun | None, operator_detail: bool,
     card = scorecard(counties, counts, store.target_overrides(), run,
                      settings.allocation, settings.coverage_model, operator_detail, priority)
     pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
-    return card, {**city_line(card, int(pop["360700"])), "data_basis": basis}
+    city = {**city_line(card, int(pop["360700"])), "data_basis": basis}
+    if operator_detail:
+        city.update({name: int(card[name].sum()) for name in OPERATOR_SPLIT})
+    if operator is not None:
+        card = own_columns(card, stored, operator, own_run)
+        city.update(own_city_line(card, stored))
+    return card, city
 
 
 def public_precision(card: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

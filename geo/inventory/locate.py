@@ -15,15 +15,21 @@ grid makes it fast:
 * the exact test, for points in border cells (a few per cent of a city's sites): for each
   county polygon, the remaining points inside its bounding box are tested with a prepared
   ``contains_xy`` (GEOS).
+
+A locator made by ``for_region`` also knows its counties' names and, for 赣州市, the rest of
+江西省 (``surroundings``, built on first use): a point just outside the city is reported
+with the county it did fall in, which tells a wrong coordinate from a neighbour's site.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import shapely
 
+from geo.admin import JIANGXI_PREFECTURES
 from geo.boundaries import ganzhou_counties, read_level
 from geo.settings import AtlasSettings
 
@@ -34,8 +40,13 @@ _UNKNOWN, _EXACT, _NONE = -1, -2, -3  # cell states; >= 0 is the index of a coun
 class CountyLocator:
     """Point-in-polygon over a fixed set of county polygons."""
 
-    def __init__(self, adcodes: list[str], polygons: list) -> None:
+    def __init__(self, adcodes: list[str], polygons: list,
+                 names: Mapping[str, str] | None = None,
+                 surroundings: Callable[[], CountyLocator] | None = None) -> None:
         self.adcodes = np.asarray(adcodes, dtype=object)
+        self.names = dict(names or {})  # adcode -> "吉安市遂川县"
+        self._surroundings_factory = surroundings
+        self._surroundings: CountyLocator | None = None
         self.polygons = list(polygons)
         for p in self.polygons:
             shapely.prepare(p)
@@ -57,7 +68,27 @@ class CountyLocator:
         gdf = ganzhou_counties(settings) if region == "ganzhou" else read_level(settings,
                                                                                "county")
         gdf = gdf.sort_values("adcode")
-        return cls(list(gdf["adcode"]), list(gdf.geometry))
+        names = {a: JIANGXI_PREFECTURES.get(p, "") + n if p != a else n for a, n, p in
+                 zip(gdf["adcode"], gdf["name"], gdf["parent_adcode"], strict=True)}
+        wider = (lambda: cls.for_region(settings, "jiangxi")) if region == "ganzhou" else None
+        return cls(list(gdf["adcode"]), list(gdf.geometry), names, wider)
+
+    def surroundings(self) -> CountyLocator | None:
+        """The locator of the wider region (江西省 around 赣州市), or None; built once."""
+        if self._surroundings is None and self._surroundings_factory is not None:
+            with self._lock:
+                if self._surroundings is None:
+                    self._surroundings = self._surroundings_factory()
+        return self._surroundings
+
+    @property
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) of all counties, or None without counties."""
+        if not len(self.polygons):
+            return None
+        b = self.bounds
+        return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), \
+            float(b[:, 3].max())
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Adcode of the county containing each point, or None."""

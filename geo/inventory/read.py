@@ -6,6 +6,13 @@ is CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it on Chinese Wind
 Values stay strings here; ``validate`` decides what they mean. ``row`` numbers are what the
 operator sees: the spreadsheet row (header = row 1) or the feature's position in GeoJSON.
 
+Headers are conformed in one place, ``_conform_columns``, for every kind of file: each
+header is looked up in the alias table (``aliases``: 站址编号 -> ``site_id``, 经度 -> ``lon``,
+...), so a CSV, a workbook and GeoJSON properties accept the same spellings. A second header
+row right under the first (the template's field-name row ``site_id, lon, ...``) is dropped;
+its row number stays counted. Empty columns without a header (a formatted column right of
+the data) are dropped too. Any other header is refused, naming the closest accepted one.
+
 Every reader is bounded by ``ReadLimits`` (rows, columns, characters per cell) before it
 builds anything large: a CSV's header is counted before pandas sees the file and pandas stops
 after ``max_rows + 1`` rows; a workbook is read in a limited worker process (``sandbox``).
@@ -24,6 +31,7 @@ import orjson
 import pandas as pd
 
 from geo.errors import UploadRejectedError, UploadTooLargeError
+from geo.inventory.aliases import COLUMN_LABELS, canonical_column, closest_header
 from geo.inventory.sandbox import ReadLimits, cell_text, read_workbook
 from geo.inventory.vocab import CSV_COLUMNS, REQUIRED_COLUMNS
 
@@ -52,7 +60,8 @@ def detect_kind(data: bytes) -> str:
     if head.startswith(b"{"):
         return "geojson"
     if b"\x00" in data[:4096]:
-        raise UploadRejectedError("the file is neither CSV, XLSX nor GeoJSON (binary content)")
+        raise UploadRejectedError("文件不是 CSV、XLSX 或 GeoJSON (the file is neither CSV, XLSX "
+                                  "nor GeoJSON (binary content))")
     return "csv"
 
 
@@ -63,18 +72,20 @@ def read_upload(data: bytes, max_rows: int, limits: ReadLimits | None = None) ->
     """
     limits = replace(limits or ReadLimits(), max_rows=max_rows)
     if not data or data.isspace():
-        raise UploadRejectedError("the file is empty")
+        raise UploadRejectedError("文件为空 (the file is empty)")
     kind = detect_kind(data)
     readers: dict[str, Callable[[bytes, ReadLimits], tuple[pd.DataFrame, pd.Series]]] = {
         "csv": _read_csv, "xlsx": partial(_read_workbook, kind="xlsx"),
         "xls": partial(_read_workbook, kind="xls"), "geojson": _read_geojson}
     reader = readers[kind]
     frame, rows = reader(data, limits)
-    if len(frame) == 0:
-        raise UploadRejectedError("the file has a header but no rows")
     if len(frame) > max_rows:
         raise _too_many_rows(f"{len(frame):,}", max_rows, rows=len(frame))
-    table = RawTable(kind, _conform_columns(frame), rows)
+    if len(frame):
+        frame, rows = _conform_columns(frame, rows.reset_index(drop=True))
+    if len(frame) == 0:
+        raise UploadRejectedError("文件只有表头，没有数据行 (the file has a header but no rows)")
+    table = RawTable(kind, frame, rows)
     # the workbook reader checked its cells already; a CSV without quotes whose lines are
     # all short (in bytes, so in characters) cannot hold a long cell
     if kind == "geojson" or (kind == "csv" and (b'"' in data or _longest_line(data) >
@@ -97,9 +108,9 @@ def _longest_line(data: bytes, chunk: int = 1 << 24) -> int:
 
 
 def _too_many_rows(count: str, max_rows: int, **extensions) -> UploadTooLargeError:
-    return UploadTooLargeError(f"the file has {count} rows; the limit is {max_rows:,} per "
-                               "upload", max_rows=max_rows, limit="max_upload_rows",
-                               **extensions)
+    return UploadTooLargeError(f"行数超过上限 (the file has {count} rows; the limit is "
+                               f"{max_rows:,} per upload)", max_rows=max_rows,
+                               limit="max_upload_rows", **extensions)
 
 
 def _check_cell_lengths(table: RawTable, limit: int) -> None:
@@ -110,35 +121,98 @@ def _check_cell_lengths(table: RawTable, limit: int) -> None:
         if lengths.max() > limit:
             where = (lengths > limit).to_numpy()
             errors += [{"row": int(row), "column": column, "value": value[:64] + "...",
-                        "reason": f"longer than {limit:,} characters ({len(value):,})"}
+                        "code": "cell_too_long",
+                        "reason": f"单元格超过 {limit:,} 个字符 (longer than {limit:,} "
+                                  f"characters ({len(value):,}))"}
                        for row, value in zip(table.rows.to_numpy()[where],
                                              table.frame[column].to_numpy()[where],
                                              strict=True)]
     if errors:
         errors.sort(key=lambda e: e["row"])
-        raise UploadTooLargeError(f"{len(errors):,} cells are longer than {limit:,} "
-                                  "characters", limit="max_cell_chars", errors=errors[:1000])
+        raise UploadTooLargeError(f"{len(errors):,} 个单元格过长 ({len(errors):,} cells are "
+                                  f"longer than {limit:,} characters)", limit="max_cell_chars",
+                                  errors=errors[:1000])
 
 
-def _conform_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    unknown = [c for c in frame.columns if c not in CSV_COLUMNS]
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if unknown or missing:
+def _header_error(column: str | None, value: str | None, code: str, reason: str,
+                  **more) -> dict:
+    return {"row": 1, "column": column, "value": value, "code": code, "reason": reason, **more}
+
+
+def _unnamed(header: str) -> bool:
+    """An empty header cell (pandas names it ``Unnamed: 3``; a workbook gives "")."""
+    return header == "" or (header.startswith("Unnamed: ") and header[9:].isdigit())
+
+
+def _unknown_column(header: str) -> dict:
+    closest = closest_header(header[:200])
+    shown = header if len(header) <= 64 else header[:64] + "…"
+    hint = f"，是否指 {closest}？" if closest else ""
+    hint_en = f"; did you mean {closest}?" if closest else ""
+    return _header_error(shown, shown, "unknown_column",
+                         f"未知列 {shown}{hint} (unknown column {shown!r}{hint_en})",
+                         closest=closest)
+
+
+def _conform_columns(frame: pd.DataFrame, rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Rename the headers to the canonical columns (``aliases``); refuse what cannot be.
+
+    Also drops a second header row (the template's field names) and empty unnamed columns.
+    """
+    headers = [str(c).strip() for c in frame.columns]
+    frame.columns = range(len(headers))
+    keep, errors = [], []
+    for i, header in enumerate(headers):
+        if _unnamed(header):
+            if frame[i].str.strip().eq("").all():
+                continue  # formatting right of the data, not a column
+            errors.append(_header_error(None, None, "column_without_header",
+                                        f"第 {i + 1} 列有数据但没有表头 (column {i + 1} has "
+                                        "data but no header)"))
+            continue
+        keep.append(i)
+    canonical = {i: canonical_column(headers[i]) for i in keep}
+    errors += [_unknown_column(headers[i]) for i in keep if canonical[i] is None]
+    missing = [c for c in REQUIRED_COLUMNS if c not in canonical.values()]
+    errors += [_header_error(c, None, "missing_column",
+                             f"缺少必填列 {COLUMN_LABELS[c]} ({c}) (missing column {c})")
+               for c in missing]
+    seen: dict[str, str] = {}
+    for i in keep:
+        name = canonical[i]
+        if name is not None and name in seen:
+            errors.append(_header_error(name, headers[i], "duplicate_column",
+                                        f"列 {seen[name]} 与 {headers[i]} 都表示 {name} "
+                                        f"(columns {seen[name]!r} and {headers[i]!r} both "
+                                        f"mean {name})"))
+        elif name is not None:
+            seen[name] = headers[i]
+    if errors:
+        unknown = [headers[i] for i in keep if canonical[i] is None]
         raise UploadRejectedError(
-            "columns do not match the inventory format "
-            f"(expected {','.join(CSV_COLUMNS)})",
-            missing_columns=missing, unknown_columns=unknown,
-            errors=[{"row": 1, "column": c, "value": None, "reason": "missing column"}
-                    for c in missing]
-            + [{"row": 1, "column": c, "value": c, "reason": "unknown column"} for c in unknown],
-        )
-    if frame.columns.duplicated().any():
-        raise UploadRejectedError("a column name appears twice in the header")
+            "表头不符合基站清单格式 (columns do not match the inventory format; expected "
+            f"{','.join(CSV_COLUMNS)} or their Chinese names, see the template)",
+            missing_columns=missing, unknown_columns=unknown, errors=errors)
+    frame = frame[keep]
+    frame.columns = [canonical[i] for i in keep]
     for column in CSV_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-    return frame[list(CSV_COLUMNS)].reset_index(drop=True)
+    frame = frame[list(CSV_COLUMNS)].reset_index(drop=True)
+    if _is_header_row(frame.iloc[0]):
+        return frame.iloc[1:].reset_index(drop=True), rows.iloc[1:].reset_index(drop=True)
+    return frame, rows
+
+
+def _is_header_row(first: pd.Series) -> bool:
+    """Whether the first data row repeats the header (every required column at least).
+
+    The template's second row holds the field names under the Chinese ones; no site can
+    look like that, since its lon and lat would not be numbers.
+    """
+    cells = {c: str(first[c]).strip() for c in CSV_COLUMNS}
+    return all(canonical_column(cells[c]) == c for c in REQUIRED_COLUMNS) and \
+        all(v == "" or canonical_column(v) == c for c, v in cells.items())
 
 
 def _decode(data: bytes) -> str:
@@ -147,7 +221,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UploadRejectedError("the CSV is neither UTF-8 nor GB18030 text")
+    raise UploadRejectedError("CSV 编码无法识别 (the CSV is neither UTF-8 nor GB18030 text)")
 
 
 def _check_csv_shape(text: str, limits: ReadLimits) -> None:
@@ -167,24 +241,27 @@ def _check_csv_shape(text: str, limits: ReadLimits) -> None:
             if len(records) == 3:
                 break
     except csv.Error:
-        raise UploadRejectedError("the CSV is malformed (a quote or line break out of "
-                                  "place near the start)") from None
+        raise UploadRejectedError("CSV 格式错误 (the CSV is malformed (a quote or line break "
+                                  "out of place near the start))") from None
     # a cut prefix must hold two records before the last (possibly cut) one
     if len(prefix) < len(text) and len(records) < 3:
         what = "the first line is" if not records else "the first lines are"
         raise UploadTooLargeError(
-            f"{what} longer than {cap:,} characters: a row may have at most "
-            f"{limits.max_columns} columns of {limits.max_cell_chars:,} characters",
+            f"行过长 ({what} longer than {cap:,} characters: a row may have at most "
+            f"{limits.max_columns} columns of {limits.max_cell_chars:,} characters)",
             limit="max_upload_columns")
     header = len(records[0]) if records else 0
     if header > limits.max_columns:
         raise UploadTooLargeError(
-            f"the header has {header:,} columns; the limit is {limits.max_columns}",
+            f"表头列数超过上限 (the header has {header:,} columns; the limit is "
+            f"{limits.max_columns})",
             limit="max_upload_columns")
     if len(records) > 1 and len(records[1]) > header:
-        reason = f"{len(records[1]):,} fields; the header has {header}"
-        raise UploadRejectedError(f"the first row has {reason}", errors=[
-            {"row": 2, "column": None, "value": None, "reason": reason}])
+        reason = (f"第一行有 {len(records[1]):,} 个字段，表头只有 {header} 个 "
+                  f"({len(records[1]):,} fields; the header has {header})")
+        raise UploadRejectedError(f"the first row has too many fields: {reason}", errors=[
+            {"row": 2, "column": None, "value": None, "code": "too_many_fields",
+             "reason": reason}])
 
 
 def _read_csv(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Series]:
@@ -195,7 +272,7 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Series]
                             skipinitialspace=True, engine="c", nrows=limits.max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         reason = str(exc).splitlines()[0][:200]
-        raise UploadRejectedError(f"the CSV cannot be parsed: {reason}") from None
+        raise UploadRejectedError(f"CSV 无法解析 (the CSV cannot be parsed: {reason})") from None
     if len(frame) > limits.max_rows:
         raise _too_many_rows(f"more than {limits.max_rows:,}", limits.max_rows)
     return frame, pd.Series(range(2, len(frame) + 2))
@@ -203,7 +280,13 @@ def _read_csv(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Series]
 
 def _read_workbook(data: bytes, limits: ReadLimits, kind: str
                    ) -> tuple[pd.DataFrame, pd.Series]:
-    header, rows, numbers = read_workbook(data, kind, limits)
+    try:
+        header, rows, numbers = read_workbook(data, kind, limits)
+    except UploadTooLargeError as exc:  # the worker's cell errors name the sheet's header
+        for error in exc.extensions.get("errors") or []:
+            error["column"] = canonical_column(str(error.get("column"))) or error.get("column")
+            error.setdefault("code", "cell_too_long")
+        raise
     frame = pd.DataFrame(rows, columns=range(len(header)), dtype=str)
     frame.columns = header
     return frame, pd.Series(numbers, dtype="int64")
@@ -213,10 +296,12 @@ def _read_geojson(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Ser
     try:
         doc = orjson.loads(data.lstrip(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError:
-        raise UploadRejectedError("the GeoJSON is not valid JSON") from None
+        raise UploadRejectedError("GeoJSON 不是有效的 JSON (the GeoJSON is not valid JSON)") \
+            from None
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
-        raise UploadRejectedError("GeoJSON must be a FeatureCollection with a features list")
+        raise UploadRejectedError("GeoJSON 须为含 features 的 FeatureCollection (GeoJSON must "
+                                  "be a FeatureCollection with a features list)")
     if len(features) > limits.max_rows:
         raise _too_many_rows(f"{len(features):,}", limits.max_rows, rows=len(features))
     records: list[dict[str, str]] = []
@@ -225,9 +310,11 @@ def _read_geojson(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Ser
         geom = feature.get("geometry") if isinstance(feature, dict) else None
         if isinstance(props, dict) and len(props) > limits.max_columns:
             raise UploadTooLargeError(
-                f"feature {len(records) + 1:,} has {len(props):,} properties; the limit is "
-                f"{limits.max_columns} columns", limit="max_upload_columns")
-        record = {k: cell_text(v) for k, v in (props or {}).items()} if isinstance(props, dict) \
+                f"属性过多 (feature {len(records) + 1:,} has {len(props):,} properties; the "
+                f"limit is {limits.max_columns} columns)", limit="max_upload_columns")
+        # a position property (lon, 经度, x ...) gives way to the geometry, as it always did
+        record = {k: cell_text(v) for k, v in props.items()
+                  if canonical_column(k) not in ("lon", "lat")} if isinstance(props, dict) \
             else {}
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
         if isinstance(geom, dict) and geom.get("type") == "Point" \
@@ -236,11 +323,14 @@ def _read_geojson(data: bytes, limits: ReadLimits) -> tuple[pd.DataFrame, pd.Ser
         else:
             record["lon"] = record["lat"] = "not a Point geometry"
         records.append(record)
-    columns = list(dict.fromkeys(["site_id", "lon", "lat", *(k for r in records for k in r)]))
+    keys = list(dict.fromkeys(k for r in records for k in r))
+    # site_id is always a column (an unnamed feature is a row error), unless an alias names it
+    seed = [] if any(canonical_column(k) == "site_id" for k in keys) else ["site_id"]
+    columns = list(dict.fromkeys([*seed, "lon", "lat", *keys]))
     if len(columns) > limits.max_columns:
         raise UploadTooLargeError(
-            f"the features have {len(columns):,} distinct properties; the limit is "
-            f"{limits.max_columns} columns", limit="max_upload_columns")
+            f"属性过多 (the features have {len(columns):,} distinct properties; the limit "
+            f"is {limits.max_columns} columns)", limit="max_upload_columns")
     frame = pd.DataFrame([[r.get(c, "") for c in columns] for r in records], columns=columns,
                          dtype=str)
     return frame, pd.Series(range(1, len(frame) + 1))

@@ -1,16 +1,20 @@
 """The layer registry, written out by hand (no import-time discovery, no env reads)."""
 
 from geo.layers import (
+    corridors,
     counties,
     county_summary,
+    designations,
     fiveg_targets,
     functional_zones,
+    hubs,
     iot_zones,
     jiangxi_counties,
     layout_units,
     parks,
     prefectures,
     province_layout,
+    targets,
 )
 from geo.schema import Layer
 
@@ -27,5 +31,9 @@ LAYERS: dict[str, Layer] = {
         iot_zones,
         province_layout,
         county_summary,
+        targets,
+        designations,
+        hubs,
+        corridors,
     )
 }

@@ -1,11 +1,15 @@
 """园区与平台: every named park, base, data centre, platform and mine in the seeds.
 
 Positions are never invented. A park gets a point only where one can be derived honestly:
-- its county is stated or implied and it is the only one -> the county seat
+- its county is stated and it is the only one -> the county seat
   (``location_precision = county_seat``: the park is somewhere in that county);
 - it lies in a management zone -> that zone's schematic point (``functional_zone_schematic``).
-Everything else (several or candidate counties, or none stated) stays as a row without
-geometry (``multi_county`` / ``unknown``), so the table is complete and nothing is dropped.
+Where the county or zone is only *implied* (deduced from nearby text), the precision carries
+``_implied`` (``county_seat_implied`` / ``functional_zone_schematic_implied``) so maps can
+draw it apart from a stated one, and ``location_note`` says the implication in Chinese.
+Everything else (several or candidate counties, or none stated, or a park the data marks
+``no_point`` such as 赣州高新区) stays as a row without geometry (``multi_county`` /
+``unknown``), so the table is complete and nothing is dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from geo.schema import Column, Layer, LayerSchema, frame
 
 PRECISION_NOTES = {
     "county_seat": "位置为所在区县驻地，仅表示所属区县，非园区实际位置",
+    "county_seat_implied": "位置为所在区县驻地（位置依据为推断，非原文直接写明），非园区实际位置",
     "functional_zone_schematic": "位置为所在功能区的示意点，非园区实际位置",
+    "functional_zone_schematic_implied": (
+        "位置为所在功能区的示意点（位置依据为推断，非原文直接写明），非园区实际位置"),
     "multi_county": "涉及多个区县，规划未给出具体位置，不绘制点位",
     "unknown": "规划未说明所在区县，不绘制点位",
 }
@@ -48,7 +55,8 @@ SCHEMA = LayerSchema(
         Column("functional_zone", "string", "所在功能区", queryable=True),
         Column("layout_unit", "string", "空间布局单元", queryable=True),
         Column("location_precision", "string", "位置精度",
-               "county_seat / functional_zone_schematic / multi_county / unknown",
+               "county_seat / county_seat_implied / functional_zone_schematic / "
+               "functional_zone_schematic_implied / multi_county / unknown",
                nullable=False, queryable=True),
         Column("location_note", "string", "位置说明", nullable=False),
         Column("notes", "string", "备注"),
@@ -61,10 +69,13 @@ SCHEMA = LayerSchema(
 
 
 def _placement(park: Park, seats: dict, zones: dict) -> tuple[str, Point | None]:
+    implied = "_implied" if park.county_basis == "implied" else ""
+    if park.no_point:
+        return "unknown", None
     if park.county_scope == "single" and len(park.county_adcodes) == 1:
-        return "county_seat", seats[park.county_adcodes[0]]
+        return "county_seat" + implied, seats[park.county_adcodes[0]]
     if park.functional_zone and not park.county_adcodes:
-        return "functional_zone_schematic", zones[park.functional_zone]
+        return "functional_zone_schematic" + implied, zones[park.functional_zone]
     if park.county_adcodes:
         return "multi_county", None
     return "unknown", None
@@ -83,7 +94,11 @@ def build(ctx: BuildContext) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for p in ctx.plan.parks:
         precision, geom = _placement(p, seats, zones)
-        single = p.county_adcodes[0] if precision == "county_seat" else None
+        single = p.county_adcodes[0] if precision.startswith("county_seat") else None
+        note = PRECISION_NOTES[precision]
+        if p.location_basis_note:  # why implied, or why no point: the reason replaces "unknown"
+            drawn = geom is not None
+            note = f"{note}；{p.location_basis_note}" if drawn else p.location_basis_note
         rows.append({
             "id": p.id,
             "name": p.name,
@@ -102,7 +117,7 @@ def build(ctx: BuildContext) -> gpd.GeoDataFrame:
             "functional_zone": p.functional_zone,
             "layout_unit": p.layout_unit,
             "location_precision": precision,
-            "location_note": PRECISION_NOTES[precision],
+            "location_note": note,
             "notes": p.notes,
             **citation_fields(p.citations),
         })

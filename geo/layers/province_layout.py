@@ -1,6 +1,8 @@
 """江西省数字经济布局: Jiangxi's province-level layouts joined to the prefecture polygons.
 
-One row per (layout, member city) with the city's role; places in a layout that are not
+One row per (layout, member city) with the city's role, cited by the sentence about that city
+(``members[].citations``; the layout's own citations only where a member has none); places in
+a layout that are not
 prefecture cities (赣江新区, development zones) and layouts the seeds name without places
 are kept as rows without geometry, flagged in ``location_precision``.
 """
@@ -37,8 +39,8 @@ SCHEMA = LayerSchema(
 )
 
 
-def _row(layout: dict, place: str, **values) -> dict:
-    citations = [Citation.model_validate(c) for c in layout["citations"]]
+def _row(layout: dict, place: str, cites: list[dict] | None = None, **values) -> dict:
+    citations = [Citation.model_validate(c) for c in cites or layout["citations"]]
     return {
         "layout_id": layout["id"],
         "layout_name": layout["name"],
@@ -59,7 +61,8 @@ def build(ctx: BuildContext) -> gpd.GeoDataFrame:
         members = layout.get("members") or []
         others = layout.get("places_not_cities") or []
         for i, m in enumerate(members):
-            rows.append(_row(layout, m["name"], id=f"{layout['id']}-{m['adcode']}-{i}",
+            rows.append(_row(layout, m["name"], m.get("citations"),
+                             id=f"{layout['id']}-{m['adcode']}-{i}",
                              adcode=m["adcode"], role=m.get("role"), text=m.get("text"),
                              location_precision="prefecture_polygon"))
             geoms.append(polygons[m["adcode"]])

@@ -7,8 +7,9 @@ and is recorded as a batch (who, when, what file, counts, errors).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -24,8 +25,13 @@ class BatchInfo:
     source: str  # "upload", "cli", "api", "synthetic"
     filename: str | None = None
     coord_sys: str = "wgs84"
-    mode: str = "all"
+    mode: str = "all"  # all | partial | replace | create (single-site API) | delete
     synthetic: bool = False
+    job_id: str | None = None  # the import job (Prefer: respond-async) that wrote it
+
+
+# Called with (rows written into the open transaction so far, rows to write).
+StoreProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,10 @@ class ImportReport:
     rejected: int
     errors: list[dict] = field(default_factory=list)
     reverted_edits: list[str] = field(default_factory=list)  # API edits this batch undid
+    # mode "replace": the stored sites missing from the file, which the batch deleted
+    # (first 1,000 by site_id; None for every other mode, whose report has no such member)
+    retired: list[str] | None = None
+    retired_total: int = 0
 
     @property
     def stored(self) -> int:
@@ -48,12 +58,20 @@ class ImportReport:
         return self.inserted + self.updated
 
     def as_dict(self, max_errors: int = 1000) -> dict:
-        """JSON form; the error list is capped, ``errors_total`` says how many there were."""
-        return {"batch_id": self.batch_id, "operator": self.operator,
-                "rows_read": self.rows_read, "stored": self.stored, "inserted": self.inserted,
-                "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": self.rejected, "errors_total": len(self.errors),
-                "errors": self.errors[:max_errors], "reverted_edits": self.reverted_edits}
+        """JSON form; the error list is capped, ``errors_total`` says how many there were.
+
+        ``retired``/``retired_total`` appear only in a replace's report, so the report of
+        every other mode keeps the form it always had.
+        """
+        out = {"batch_id": self.batch_id, "operator": self.operator,
+               "rows_read": self.rows_read, "stored": self.stored, "inserted": self.inserted,
+               "updated": self.updated, "unchanged": self.unchanged,
+               "rejected": self.rejected, "errors_total": len(self.errors),
+               "errors": self.errors[:max_errors], "reverted_edits": self.reverted_edits}
+        if self.retired is not None:
+            out["retired"] = self.retired[:max_errors]
+            out["retired_total"] = self.retired_total
+        return out
 
 
 @dataclass(frozen=True)
@@ -83,8 +101,15 @@ class SiteStore(Protocol):
     """What every inventory store provides."""
 
     def upsert_batch(self, sites: pd.DataFrame, info: BatchInfo, rows_read: int,
-                     errors: list[dict], rejected: int | None = None) -> ImportReport:
-        """Insert new and update changed sites of one operator in one transaction."""
+                     errors: list[dict], rejected: int | None = None,
+                     progress: StoreProgress | None = None,
+                     complete_job: bool = False) -> ImportReport:
+        """Insert new and update changed sites of one operator in one transaction.
+
+        ``info.mode == "replace"``: also delete (retire) the operator's stored non-synthetic
+        sites that ``sites`` lacks, in the same transaction, keeping a copy of each for
+        audit. ``complete_job``: mark ``info.job_id`` done in that transaction too.
+        """
         ...
 
     def query(self, q: SiteQuery) -> tuple[pd.DataFrame, int]:
@@ -131,6 +156,26 @@ class SiteStore(Protocol):
 
     def delete_synthetic(self, actor: str) -> int:
         """Delete every synthetic demo site (one transaction); return how many."""
+        ...
+
+    def retired_sites(self, batch_id: str) -> pd.DataFrame:
+        """The sites a replace batch retired, as they were stored before it."""
+        ...
+
+    def save_job(self, job: dict[str, Any]) -> None:
+        """Insert or overwrite one import job's status (``geo.inventory.jobs``)."""
+        ...
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """One import job's status, or None."""
+        ...
+
+    def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
+        """Mark every queued or running job failed with ``error``; return how many."""
+        ...
+
+    def prune_jobs(self, finished_before: str) -> int:
+        """Forget jobs that finished before ``finished_before``; return how many."""
         ...
 
     def create_key(self, role: str, operator: str | None, label: str | None) -> tuple[ApiKey,

@@ -6,6 +6,9 @@ is killed mid-import (the write-ahead log is rolled back on next open). Writers 
 database lock (``busy_timeout``); readers never block in WAL mode.
 
 Schema changes are numbered migrations applied on open (``PRAGMA user_version``).
+
+A batch is merged in chunks of ``MERGE_CHUNK`` rows inside its one transaction, so a caller
+can be told how far it got (import jobs' ``rows_done``) without giving up all-or-nothing.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
 
 from geo.errors import ConflictError
-from geo.store.base import ApiKey, BatchInfo, ImportReport, SiteQuery
+from geo.store.base import ApiKey, BatchInfo, ImportReport, SiteQuery, StoreProgress
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -59,6 +63,30 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX target_overrides_key ON target_overrides (adcode, year, id);
     """,
+    # mode=replace retires (deletes) the sites a file lacks: each is kept here as it was,
+    # with the batch that retired it, so the deletion can be audited and undone by hand.
+    # Import jobs (Prefer: respond-async) keep their state here so a status URL outlives
+    # a restart.
+    """
+    ALTER TABLE batches ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE batches ADD COLUMN job_id TEXT;
+    CREATE TABLE retired_sites (
+        batch_id TEXT NOT NULL REFERENCES batches(id), operator TEXT NOT NULL,
+        site_id TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL, type TEXT NOT NULL,
+        band TEXT, status TEXT NOT NULL, commissioned TEXT, county_adcode TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_batch_id TEXT NOT NULL,
+        PRIMARY KEY (batch_id, site_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX retired_sites_site ON retired_sites (operator, site_id);
+    CREATE TABLE import_jobs (
+        id TEXT PRIMARY KEY, operator TEXT NOT NULL, actor TEXT NOT NULL, filename TEXT,
+        mode TEXT NOT NULL, coord_sys TEXT NOT NULL, state TEXT NOT NULL, phase TEXT,
+        rows_total INTEGER, rows_validated INTEGER NOT NULL DEFAULT 0,
+        rows_done INTEGER NOT NULL DEFAULT 0, submitted_at TEXT NOT NULL, started_at TEXT,
+        finished_at TEXT, batch_id TEXT, report_json TEXT, error_json TEXT
+    );
+    CREATE INDEX import_jobs_state ON import_jobs (state);
+    """,
 )
 SITE_COLUMNS = ("site_id", "lon", "lat", "type", "band", "status", "commissioned",
                 "county_adcode", "synthetic")
@@ -74,6 +102,15 @@ INSERT_CHUNK = 100
 # transaction: faster than a million random inserts into each, and denser.
 SITE_INDEXES = (("sites_county", "county_adcode"), ("sites_lonlat", "lon, lat"))
 BULK_MIN_ROWS = 10_000
+# Rows per INSERT ... SELECT of the merge (one transaction still): progress is reported
+# after each, and a sorted chunk costs what the same rows cost in one statement.
+MERGE_CHUNK = 10_000
+MAX_LISTED = 1000  # errors, reverted edits and retired ids kept with a batch / in a report
+JOB_COLUMNS = ("id", "operator", "actor", "filename", "mode", "coord_sys", "state", "phase",
+               "rows_total", "rows_validated", "rows_done", "submitted_at", "started_at",
+               "finished_at", "batch_id", "report_json", "error_json")
+RETIRED_COLUMNS = ("operator", "site_id", "lon", "lat", "type", "band", "status",
+                   "commissioned", "county_adcode", "created_at", "updated_at")
 
 
 def _now() -> str:
@@ -109,15 +146,22 @@ class SqliteSiteStore:
         """One IMMEDIATE transaction: committed whole, or rolled back whole."""
         db = self._connect()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction(db):
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
         finally:
             db.close()
+
+    @staticmethod
+    @contextmanager
+    def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+        """One IMMEDIATE transaction on an open connection (its temp tables stay usable)."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -146,30 +190,56 @@ class SqliteSiteStore:
         batch_id = uuid.uuid4().hex
         db.execute(
             "INSERT INTO batches (id, operator, actor, created_at, source, filename, coord_sys,"
-            " mode, synthetic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " mode, synthetic, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (batch_id, info.operator, info.actor, _now(), info.source, info.filename,
-             info.coord_sys, info.mode, int(info.synthetic)))
+             info.coord_sys, info.mode, int(info.synthetic), info.job_id))
         return batch_id
 
     def upsert_batch(self, sites: pd.DataFrame, info: BatchInfo, rows_read: int,
-                     errors: list[dict], rejected: int | None = None) -> ImportReport:
+                     errors: list[dict], rejected: int | None = None,
+                     progress: StoreProgress | None = None,
+                     complete_job: bool = False) -> ImportReport:
         """Insert new and update changed sites of ``info.operator`` in one transaction.
 
         A batch rejected whole is recorded too: call with no sites and ``rejected`` set.
+        Mode ``replace`` also retires the operator's sites missing from ``sites`` (see
+        ``_retire``) in that transaction. The rows are staged in a temp table before the
+        write lock is taken (other writers wait only for the merge); ``progress`` is called
+        after each merged chunk. ``complete_job`` marks ``info.job_id`` done, with this
+        report, in the same transaction: a job is "done" exactly when its batch is stored.
         """
         rows = self._rows(sites, info)
         rejected = len({e["row"] for e in errors}) if rejected is None else rejected
-        with self._write() as db:
-            batch_id = self._insert_batch(db, info)
-            inserted, updated, unchanged, reverted = self._merge(
-                db, rows, info.operator, batch_id, create=info.mode == "create")
-            db.execute(
-                "UPDATE batches SET rows_read=?, inserted=?, updated=?, unchanged=?, "
-                "rejected=?, errors_json=? WHERE id=?",
-                (rows_read, inserted, updated, unchanged, rejected,
-                 orjson.dumps(errors[:1000]).decode(), batch_id))
-        return ImportReport(batch_id, info.operator, rows_read, inserted, updated, unchanged,
-                            rejected, errors, reverted)
+        # a batch recorded with no rows (a file refused whole) never retires anything
+        replace = info.mode == "replace" and len(rows) > 0
+        db = self._connect()
+        try:
+            self._stage(db, rows)
+            with self._transaction(db):
+                batch_id = self._insert_batch(db, info)
+                inserted, updated, unchanged, reverted = self._merge(
+                    db, len(rows), info.operator, batch_id, create=info.mode == "create",
+                    progress=progress)
+                retired, retired_total = (self._retire(db, info.operator, batch_id)
+                                          if replace else (None, 0))
+                db.execute(
+                    "UPDATE batches SET rows_read=?, inserted=?, updated=?, unchanged=?, "
+                    "rejected=?, errors_json=?, retired=? WHERE id=?",
+                    (rows_read, inserted, updated, unchanged, rejected,
+                     orjson.dumps(errors[:MAX_LISTED]).decode(), retired_total, batch_id))
+                report = ImportReport(batch_id, info.operator, rows_read, inserted, updated,
+                                      unchanged, rejected, errors, reverted, retired,
+                                      retired_total)
+                if complete_job and info.job_id:
+                    db.execute(
+                        "UPDATE import_jobs SET state='done', phase='finished', finished_at=?, "
+                        "batch_id=?, rows_total=?, rows_validated=?, rows_done=?, "
+                        "report_json=? WHERE id=?",
+                        (_now(), batch_id, rows_read, rows_read, len(rows),
+                         orjson.dumps(report.as_dict()).decode(), info.job_id))
+        finally:
+            db.close()  # temp.incoming goes with the connection
+        return report
 
     @staticmethod
     def _rows(sites: pd.DataFrame, info: BatchInfo) -> np.ndarray:
@@ -187,78 +257,116 @@ class SqliteSiteStore:
         return rows
 
     @staticmethod
-    def _insert_incoming(db: sqlite3.Connection, rows: np.ndarray) -> None:
-        """Fill ``temp.incoming`` with ``rows``, ``INSERT_CHUNK`` rows per statement."""
+    def _insert_incoming(db: sqlite3.Connection, rows: np.ndarray, table: str) -> None:
+        """Fill temp ``table`` with ``rows``, ``INSERT_CHUNK`` rows per statement."""
         width = rows.shape[1]
         values = "(" + ", ".join("?" * width) + ")"
         flat = np.ascontiguousarray(rows).reshape(-1)
         full = len(rows) // INSERT_CHUNK * INSERT_CHUNK
         if full:
             step = INSERT_CHUNK * width
-            db.executemany("INSERT INTO incoming VALUES " + ", ".join([values] * INSERT_CHUNK),
+            db.executemany(f"INSERT INTO {table} VALUES " + ", ".join([values] * INSERT_CHUNK),
                            (flat[i:i + step].tolist() for i in range(0, full * width, step)))
         if full < len(rows):
-            db.execute("INSERT INTO incoming VALUES " + ", ".join([values] * (len(rows) - full)),
-                       flat[full * width:].tolist())
+            db.execute(f"INSERT INTO {table} VALUES "
+                       + ", ".join([values] * (len(rows) - full)), flat[full * width:].tolist())
 
     @staticmethod
-    def _merge(db: sqlite3.Connection, rows: np.ndarray, operator: str,
-               batch_id: str, create: bool = False) -> tuple[int, int, int, list[str]]:
-        """Upsert ``rows``; return (inserted, updated, unchanged, reverted API edits).
+    def _stage(db: sqlite3.Connection, rows: np.ndarray) -> None:
+        """Fill ``temp.incoming`` with ``rows`` in site_id order (rowid 1..n = key order).
+
+        In key order the merge fills the table's B-tree page by page, not at random places,
+        and rowid ranges of ``incoming`` are key ranges, so the merge can go in chunks. A
+        file that came sorted is kept as it is (str order = BINARY order); otherwise SQLite
+        sorts it (much faster than sorting a million Python strings).
+        """
+        db.execute("PRAGMA temp_store=MEMORY")
+        columns = ("site_id TEXT, lon REAL, lat REAL, type TEXT, band TEXT, status TEXT, "
+                   "commissioned TEXT, county_adcode TEXT, synthetic INTEGER")
+        db.execute(f"CREATE TEMP TABLE incoming ({columns})")
+        if not len(rows) or pd.Index(rows[:, 0]).is_monotonic_increasing:
+            SqliteSiteStore._insert_incoming(db, rows, "incoming")
+            return
+        db.execute(f"CREATE TEMP TABLE unsorted ({columns})")
+        SqliteSiteStore._insert_incoming(db, rows, "unsorted")
+        db.execute("INSERT INTO incoming SELECT * FROM unsorted ORDER BY site_id")
+        db.execute("DROP TABLE temp.unsorted")
+
+    @staticmethod
+    def _retire(db: sqlite3.Connection, operator: str, batch_id: str
+                ) -> tuple[list[str], int]:
+        """Delete ``operator``'s stored sites that ``incoming`` lacks; (first ids, count).
+
+        Only the operator's own real sites: another operator's and the synthetic demo's
+        (``synthetic=1``, filed under real operators' names) are never touched. Each
+        retired site is first copied to ``retired_sites`` with this batch's id.
+        """
+        missing = ("operator=? AND synthetic=0 AND site_id NOT IN "
+                   "(SELECT site_id FROM temp.incoming)")
+        columns = ", ".join(RETIRED_COLUMNS)
+        db.execute(f"INSERT INTO retired_sites (batch_id, {columns}, last_batch_id) "
+                   f"SELECT ?, {columns}, batch_id FROM sites WHERE {missing}",
+                   (batch_id, operator))
+        total = db.execute(f"DELETE FROM sites WHERE {missing}", (operator,)).rowcount
+        listed = [r[0] for r in db.execute(
+            "SELECT site_id FROM retired_sites WHERE batch_id=? ORDER BY site_id LIMIT ?",
+            (batch_id, MAX_LISTED))]
+        return listed, total
+
+    @staticmethod
+    def _merge(db: sqlite3.Connection, n: int, operator: str, batch_id: str,
+               create: bool = False, progress: StoreProgress | None = None
+               ) -> tuple[int, int, int, list[str]]:
+        """Upsert the ``n`` staged rows; return (inserted, updated, unchanged, reverted edits).
 
         ``create``: the rows must all be new; an id already stored raises ConflictError
         inside the transaction (so concurrent creates of one id give one 201 and 409s).
         A reverted edit is a stored site last written by a single-site API call that this
         batch changes again (a monthly re-import undoing an engineer's fix says so).
 
-        One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`` writes new and changed
-        rows and skips identical ones; a count of the ids already stored splits the result:
-        changes = inserted + updated and existing = updated + unchanged. The rows come in
-        through a temp table (multi-row INSERTs); a batch larger than the stored table is a
-        bulk load (secondary indexes rebuilt after it, see ``SITE_INDEXES``).
+        One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`` per chunk of
+        ``MERGE_CHUNK`` staged rows (rowid ranges of ``incoming``, which ``_stage`` filled in
+        key order) writes new and changed rows and skips identical ones; a count of the ids
+        already stored splits the result: changes = inserted + updated and existing =
+        updated + unchanged. A batch larger than the stored table is a bulk load (secondary
+        indexes rebuilt after it, see ``SITE_INDEXES``).
         """
-        db.execute("PRAGMA temp_store=MEMORY")
-        db.execute("CREATE TEMP TABLE incoming (site_id TEXT, lon REAL, lat REAL, type TEXT, "
-                   "band TEXT, status TEXT, commissioned TEXT, county_adcode TEXT, "
-                   "synthetic INTEGER)")
-        try:
-            SqliteSiteStore._insert_incoming(db, rows)
-            existing = db.execute(
-                "SELECT count(*) FROM incoming i JOIN sites s ON s.operator=? AND "
-                "s.site_id=i.site_id", (operator,)).fetchone()[0] if len(rows) else 0
-            if create and existing:
-                raise ConflictError("the site exists; use PUT to replace it")
-            differs = " OR ".join(f"s.{c} IS NOT i.{c}" for c in _COMPARED)
-            reverted = [r[0] for r in db.execute(
-                "SELECT s.site_id FROM incoming i JOIN sites s ON s.operator=? AND "
-                "s.site_id=i.site_id JOIN batches b ON b.id=s.batch_id WHERE b.source='api' "
-                f"AND b.id<>? AND ({differs}) ORDER BY s.site_id LIMIT 1000",
-                (operator, batch_id))] if existing else []
-            now = _now()
-            # In key order the table's B-tree is filled page by page, not at random places:
-            # sort (in SQLite) unless the file came sorted already (str order = BINARY order).
-            order = "" if pd.Index(rows[:, 0]).is_monotonic_increasing else "ORDER BY site_id "
-            changed = " OR ".join(f"sites.{c} IS NOT excluded.{c}" for c in _COMPARED)
-            sets = ", ".join(f"{c}=excluded.{c}" for c in _COMPARED)
-            rebuild = SqliteSiteStore._bulk_load(db, len(rows))
-            if rebuild:
-                for name, _ in SITE_INDEXES:
-                    db.execute(f"DROP INDEX {name}")
-            cur = db.execute(
-                "INSERT INTO sites (operator, site_id, lon, lat, type, band, status, "
-                "commissioned, county_adcode, synthetic, created_at, updated_at, batch_id) "
-                "SELECT ?, site_id, lon, lat, type, band, status, commissioned, county_adcode, "
-                f"synthetic, ?, ?, ? FROM incoming WHERE true {order}"
-                f"ON CONFLICT (operator, site_id) DO UPDATE SET {sets}, "
-                f"updated_at=excluded.updated_at, batch_id=excluded.batch_id WHERE {changed}",
-                (operator, now, now, batch_id))
-            written = max(cur.rowcount, 0)
-            if rebuild:
-                for name, columns in SITE_INDEXES:
-                    db.execute(f"CREATE INDEX {name} ON sites ({columns})")
-        finally:
-            db.execute("DROP TABLE temp.incoming")
-        inserted = len(rows) - existing
+        existing = db.execute(
+            "SELECT count(*) FROM incoming i JOIN sites s ON s.operator=? AND "
+            "s.site_id=i.site_id", (operator,)).fetchone()[0] if n else 0
+        if create and existing:
+            raise ConflictError("the site exists; use PUT to replace it")
+        differs = " OR ".join(f"s.{c} IS NOT i.{c}" for c in _COMPARED)
+        reverted = [r[0] for r in db.execute(
+            "SELECT s.site_id FROM incoming i JOIN sites s ON s.operator=? AND "
+            "s.site_id=i.site_id JOIN batches b ON b.id=s.batch_id WHERE b.source='api' "
+            f"AND b.id<>? AND ({differs}) ORDER BY s.site_id LIMIT {MAX_LISTED}",
+            (operator, batch_id))] if existing else []
+        now = _now()
+        changed = " OR ".join(f"sites.{c} IS NOT excluded.{c}" for c in _COMPARED)
+        sets = ", ".join(f"{c}=excluded.{c}" for c in _COMPARED)
+        rebuild = SqliteSiteStore._bulk_load(db, n)
+        if rebuild:
+            for name, _ in SITE_INDEXES:
+                db.execute(f"DROP INDEX {name}")
+        statement = (
+            "INSERT INTO sites (operator, site_id, lon, lat, type, band, status, "
+            "commissioned, county_adcode, synthetic, created_at, updated_at, batch_id) "
+            "SELECT ?, site_id, lon, lat, type, band, status, commissioned, county_adcode, "
+            "synthetic, ?, ?, ? FROM incoming WHERE rowid > ? AND rowid <= ? ORDER BY rowid "
+            f"ON CONFLICT (operator, site_id) DO UPDATE SET {sets}, "
+            f"updated_at=excluded.updated_at, batch_id=excluded.batch_id WHERE {changed}")
+        written = 0
+        for start in range(0, n, MERGE_CHUNK):
+            stop = min(start + MERGE_CHUNK, n)
+            cur = db.execute(statement, (operator, now, now, batch_id, start, stop))
+            written += max(cur.rowcount, 0)
+            if progress is not None:
+                progress(stop, n)
+        if rebuild:
+            for name, columns in SITE_INDEXES:
+                db.execute(f"CREATE INDEX {name} ON sites ({columns})")
+        inserted = n - existing
         updated = written - inserted
         return inserted, updated, existing - updated, reverted
 
@@ -358,7 +466,8 @@ class SqliteSiteStore:
             db.row_factory = sqlite3.Row
             rows = db.execute(
                 f"SELECT id, operator, actor, created_at, source, filename, coord_sys, mode, "
-                f"rows_read, inserted, updated, unchanged, rejected, synthetic FROM batches"
+                f"rows_read, inserted, updated, unchanged, rejected, retired, synthetic, job_id "
+                f"FROM batches"
                 f"{where} ORDER BY created_at DESC LIMIT ?", [*params, limit]).fetchall()
         return [dict(r) for r in rows]
 
@@ -373,6 +482,53 @@ class SqliteSiteStore:
             n, last = db.execute("SELECT count(*), max(updated_at) FROM sites").fetchone()
             deleted = db.execute("SELECT count(*) FROM batches").fetchone()[0]
         return f"{n}:{last}:{deleted}"
+
+    def retired_sites(self, batch_id: str) -> pd.DataFrame:
+        """The sites a replace batch retired, as they were stored before it (by site_id)."""
+        with self._read() as db:
+            return pd.read_sql_query(
+                "SELECT * FROM retired_sites WHERE batch_id=? ORDER BY site_id", db,
+                params=[batch_id])
+
+    # ------------------------------------------------------------------ import jobs
+
+    def save_job(self, job: dict[str, Any]) -> None:
+        """Insert or overwrite one import job (``report``/``error`` stored as JSON)."""
+        row = {**job, "report_json": None if job.get("report") is None
+               else orjson.dumps(job["report"]).decode(),
+               "error_json": None if job.get("error") is None
+               else orjson.dumps(job["error"]).decode()}
+        with self._write() as db:
+            db.execute(f"INSERT OR REPLACE INTO import_jobs ({', '.join(JOB_COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(JOB_COLUMNS))})",
+                       [row.get(c) for c in JOB_COLUMNS])
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """One import job as ``save_job`` took it, or None."""
+        with self._read() as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM import_jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None:
+            return None
+        out = dict(row)
+        for name in ("report", "error"):
+            raw = out.pop(f"{name}_json")
+            out[name] = None if raw is None else orjson.loads(raw)
+        return out
+
+    def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
+        """Mark every queued or running job failed with ``error`` (a restart lost them)."""
+        with self._write() as db:
+            return db.execute(
+                "UPDATE import_jobs SET state='failed', phase='finished', finished_at=?, "
+                "error_json=? WHERE state IN ('queued', 'running')",
+                (finished_at, orjson.dumps(error).decode())).rowcount
+
+    def prune_jobs(self, finished_before: str) -> int:
+        """Forget jobs that finished before ``finished_before`` (their batches stay)."""
+        with self._write() as db:
+            return db.execute("DELETE FROM import_jobs WHERE finished_at < ?",
+                              (finished_before,)).rowcount
 
     # ------------------------------------------------------------------ target overrides
 

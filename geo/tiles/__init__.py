@@ -9,11 +9,13 @@ tippecanoe and kept; the work is split by job:
 * ``pyramid`` - the tippecanoe run over de-duplicated shapes and the per-layer re-encode;
 * ``overzoom`` - z13/z14 tiles of Jiangxi-wide layers cut from their z12 parent on demand;
 * ``store`` - ``TileStore``, owned by the service: the pyramid, layer sets, overzoom cache;
-* ``documents`` - TileJSON, MapLibre style and tileMatrixSetLimits.
+* ``documents`` - TileJSON, MapLibre style and tileMatrixSetLimits;
+* ``basemap`` - the offline basemap's layers (``data/basemap``), tiled as the ``basemap`` set.
 
 The names below are the package's public surface. Nothing here imports the web framework.
 """
 
+from geo.tiles.basemap import BASEMAP_LAYERS, BASEMAP_SET
 from geo.tiles.documents import geometry_kind, style, tile_fields, tile_matrix_limits, tilejson
 from geo.tiles.grid import (
     BUFFER,
@@ -44,7 +46,8 @@ from geo.tiles.store import TileStore, parse_layer_list
 from geo.tiles.tile import GZIP_MIN_BYTES, MISSING, MVT_MEDIA_TYPE, Missing, Tile, TileIndex
 
 __all__ = [
-    "BUFFER", "DETAIL_LAYER", "EXTENT", "GZIP_MIN_BYTES", "MAX_ZOOM", "MIN_ZOOM", "MISSING",
+    "BASEMAP_LAYERS", "BASEMAP_SET", "BUFFER", "DETAIL_LAYER", "EXTENT", "GZIP_MIN_BYTES",
+    "MAX_ZOOM", "MIN_ZOOM", "MISSING",
     "MVT_MEDIA_TYPE", "OVERZOOM_BASE", "TILE_MATRIX_SET", "TILE_MATRIX_SET_URI", "Limits",
     "Missing", "PyramidStats", "Tile", "TileIndex", "TileStore", "check_tile",
     "geometry_kind", "layer_bounds", "limits_of", "lonlat_to_tile", "native_maxzooms",

@@ -7,6 +7,11 @@ into one tile with several layers), built once per layer set and kept for the 32
 recent sets. Tiles beyond a layer's native zoom are overzoomed from their ancestor on first
 request (``geo.tiles.overzoom``) and kept, also when empty; an empty tile with no ancestor
 is not kept, so requests anywhere on Earth cannot fill memory.
+
+The offline basemap's layers (``geo.tiles.basemap``: rivers, borders, neighbouring
+provinces, seats) are tiled by a second, separate run into ``cache_dir/basemap`` (so the
+plan layers' cache and statistics stay as they were) and kept beside the plan layers:
+``basemap`` in a layer list stands for all of them, and they combine with plan layers.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from pathlib import Path
 
 from geo.catalog import BuildContext, get_layer
 from geo.errors import InvalidParameterError
+from geo.schema import LayerResult
+from geo.tiles.basemap import BASEMAP_LAYERS, basemap_results, expand
 from geo.tiles.grid import Limits, check_tile, layer_bounds, limits_of, tile_key
 from geo.tiles.overzoom import overzoom_layer_tile
 from geo.tiles.pyramid import DETAIL_LAYER, PyramidStats, native_maxzooms, render_pyramid
@@ -27,13 +34,18 @@ _SET_CACHE_SIZE = 32
 
 
 def parse_layer_list(text: str) -> tuple[str, ...]:
-    """Split ``counties,parks`` into known layer names (order kept, repeats dropped)."""
+    """Split ``counties,parks`` into known layer names (order kept, repeats dropped).
+
+    ``basemap`` expands to every basemap layer (``geo.tiles.basemap.BASEMAP_LAYERS``).
+    """
     names = tuple(dict.fromkeys(p.strip() for p in text.split(",")))
     if not names or "" in names:
         raise InvalidParameterError("layers must be a comma-separated list of layer names",
                                     "layers")
+    names = expand(names)
     for name in names:
-        get_layer(name)  # LayerNotFoundError (404) for unknown names
+        if name not in BASEMAP_LAYERS:
+            get_layer(name)  # LayerNotFoundError (404) for unknown names
     return names
 
 
@@ -44,6 +56,8 @@ class TileStore:
     ctx: BuildContext
     cache_dir: Path
     stats: PyramidStats | None = None
+    basemap_stats: PyramidStats | None = None
+    _basemap: dict[str, LayerResult] = field(default_factory=dict, repr=False)
     _layers: dict[str, TileIndex] = field(default_factory=dict, repr=False)
     _sets: OrderedDict[tuple[str, ...], TileIndex] = field(
         default_factory=OrderedDict, repr=False)
@@ -61,6 +75,14 @@ class TileStore:
         """Whether the pyramid has been rendered."""
         return self.stats is not None
 
+    def result(self, name: str) -> LayerResult:
+        """The built layer ``name``: a plan layer (the context's) or a basemap layer."""
+        if name in BASEMAP_LAYERS:
+            if not self._basemap:
+                self._basemap = basemap_results(self.ctx)
+            return self._basemap[name]
+        return self.ctx.result(name)
+
     def maxzoom(self, name: str) -> int:
         """Native maximum zoom of a layer (14, or 12 when it reaches beyond Ganzhou)."""
         found = self._maxzooms.get(name)
@@ -70,13 +92,13 @@ class TileStore:
             detail = (layer_bounds([self.ctx.result(DETAIL_LAYER)])
                       if DETAIL_LAYER in LAYERS else None)
             found = self._maxzooms[name] = native_maxzooms(
-                [self.ctx.result(name)], detail)[name]
+                [self.result(name)], detail)[name]
         return found
 
     def limits(self, name: str) -> Limits | None:
         """The layer's tile ranges per zoom (its ``tileMatrixSetLimits``)."""
         if name not in self._limits:
-            self._limits[name] = limits_of(layer_bounds([self.ctx.result(name)]))
+            self._limits[name] = limits_of(layer_bounds([self.result(name)]))
         return self._limits[name]
 
     def cached_limits(self, name: str) -> Limits | None | Missing:
@@ -84,16 +106,25 @@ class TileStore:
         return self._limits.get(name, MISSING)
 
     def ensure(self) -> PyramidStats:
-        """Render (or load from the cache) every layer's pyramid, once per store."""
+        """Render (or load from the cache) every layer's pyramid, once per store.
+
+        The plan layers' statistics are returned; the basemap's are ``basemap_stats``.
+        """
         with self._lock:
             if self.stats is None:
                 from geo.layers import LAYERS
 
                 results = [self.ctx.result(name) for name in LAYERS]
                 maxzooms = {name: self.maxzoom(name) for name in LAYERS}
-                self._layers, self.stats = render_pyramid(results, self.cache_dir, maxzooms)
-                for name in LAYERS:
+                layers, stats = render_pyramid(results, self.cache_dir, maxzooms)
+                names = list(BASEMAP_LAYERS)
+                basemap, self.basemap_stats = render_pyramid(
+                    [self.result(n) for n in names], self.cache_dir / "basemap",
+                    {n: self.maxzoom(n) for n in names})
+                self._layers = {**layers, **basemap}
+                for name in self._layers:
                     self.limits(name)
+                self.stats = stats
             return self.stats
 
     def cached_index(self, names: tuple[str, ...]) -> TileIndex | None:

@@ -45,7 +45,8 @@ def test_csv_and_xlsx_exports_include_the_city_total(client):
     assert "赣州市合计" in csv.splitlines()[-1]
     xlsx = client.get(SCORE, params={"f": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.max_row == 20 and sheet["A1"].value == "adcode"
+    # row 1 Chinese titles, row 2 field names, 18 counties and the city line
+    assert sheet.max_row == 21 and sheet["A1"].value == "区县代码" and sheet["A2"].value == "adcode"
 
 
 def test_planner_override_is_recorded_and_the_city_difference_shows(client, keys):

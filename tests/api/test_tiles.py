@@ -191,7 +191,8 @@ def test_fast_path_answers_like_the_router(client):
 
 # ----------------------------------------------------------------- overzoomed province layers
 
-JIANGXI_WIDE = ("prefectures", "jiangxi_counties", "fiveg_targets", "province_layout")
+JIANGXI_WIDE = ("prefectures", "jiangxi_counties", "fiveg_targets", "province_layout", "targets",
+                "designations", "hubs", "corridors")
 
 
 def decode_layer(content, name):
@@ -393,3 +394,34 @@ def test_openapi_operation_ids_follow_the_tiles_oas30_suffixes(tc):
         assert paths[path]["get"]["operationId"].endswith(suffix), path
     tile_params = {p["name"] for p in paths[list(expected)[2]]["get"]["parameters"]}
     assert {"collectionId", "tileMatrix", "tileRow", "tileCol"} <= tile_params
+
+
+# ----------------------------------------------------------------- the offline basemap set
+BASEMAP = ("basemap_neighbours", "basemap_admin", "basemap_rivers", "basemap_places")
+
+
+def test_basemap_set_tile_over_zhanggong_has_rivers_and_seats(tc):
+    for z in (8, 10, 14):  # z14 is overzoomed from z12
+        r = get_tile(tc, "basemap", *xyz(z))
+        assert r.status_code == 200 and r.headers["content-type"] == MVT
+        decoded = mapbox_vector_tile.decode(r.content)
+        assert set(decoded) <= set(BASEMAP) and decoded["basemap_rivers"]["features"]
+    places = mapbox_vector_tile.decode(get_tile(tc, "basemap_places", *xyz(8)).content)
+    names = {f["properties"]["name"] for f in places["basemap_places"]["features"]}
+    assert {"赣州市", "章贡区"} <= names
+    rivers = mapbox_vector_tile.decode(get_tile(tc, "basemap_rivers", *xyz(10)).content)
+    assert {f["properties"]["kind"] for f in rivers["basemap_rivers"]["features"]} <= {
+        "其他主要河流", "其他河流", "小河流"}
+
+
+def test_basemap_layers_combine_with_plan_layers_and_stay_out_of_collections(tc):
+    decoded = mapbox_vector_tile.decode(get_tile(tc, "basemap,counties", *xyz(8)).content)
+    assert list(decoded)[-1] == "counties" and "basemap_rivers" in decoded
+    ids = {c["id"] for c in tc.get("/collections").json()["collections"]}
+    assert not ids & set(BASEMAP)
+    assert tc.get("/collections/basemap_rivers").status_code == 404
+    doc = tc.get("/tiles/basemap/tilejson.json").json()
+    assert [v["id"] for v in doc["vector_layers"]] == list(BASEMAP)
+    assert doc["maxzoom"] == 12 and "GSHHG" in doc["attribution"]
+    store = tc.app.state.service.tiles
+    assert store.basemap_stats is not None and set(store.basemap_stats.maxzooms) == set(BASEMAP)

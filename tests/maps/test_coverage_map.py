@@ -23,7 +23,14 @@ from geo.store.base import BatchInfo
 from geo.store.sqlite import SqliteSiteStore
 from geo.styles import FIVEG_TIER_COLOURS
 from maps.base import MapOptions
-from maps.coverage import PCT_CLASSES, SYNTHETIC, pct_style, target_source
+from maps.coverage import (
+    PCT_CLASSES,
+    SYNTHETIC,
+    pct_classes,
+    pct_style,
+    target_source,
+    timeline_pcts,
+)
 from maps.coverage_data import (
     SITE_COLUMNS,
     CoverageMapData,
@@ -79,15 +86,29 @@ def test_choropleth_colours_all_18_counties_by_pct_of_target(m, coverage_data):
     counties = geojson_features(m, "atlas-choropleth")
     assert len(counties) == 18
     card = coverage_data.card.set_index("adcode")
+    classes = _classes(coverage_data, 2025)
     for f in counties:
         row = card.loc[f["id"]]
-        assert f["style"]["fillColor"] == pct_style(row["pct_of_target_2025"])[0]
+        assert f["style"]["fillColor"] == pct_style(row["pct_of_target_2025"], classes)[0]
         assert "2025年目标" in f["popup"] and "目标完成率" in f["popup"]
         assert target_source(row["target_2025_source"]) in f["popup"]
         real = row["sites_total"] - row["synthetic_sites"]
         assert f"其中运营商报送站点</th><td>{real}个（仅公开数量" in f["popup"]
         assert "出处" in f["popup"]
     assert any("分配值" in f["popup"] for f in counties)
+
+
+def _classes(data, year):
+    return pct_classes([*data.card[f"pct_of_target_{year}"], *timeline_pcts(data)])
+
+
+def test_quantile_classes_separate_the_counties_and_are_stated(coverage_data):
+    classes = _classes(coverage_data, 2025)
+    assert len(classes) == 6 and classes[-1] == PCT_CLASSES[-1]  # five quantiles + 达标
+    used = {pct_style(p, classes)[0] for p in coverage_data.card["pct_of_target_2025"]}
+    assert len(used) >= 3  # fixed 20-point classes gave one or two colours
+    uppers = [u for u, _, _ in classes]
+    assert uppers == sorted(uppers)
 
 
 def test_pct_classes_cover_every_value():
@@ -200,7 +221,8 @@ def test_legend_names_the_scenario_year_and_every_layer(m, coverage_data):
     titles = [s.title for s in lg.sections]
     assert any("2025年目标完成率" in t for t in titles)
     fills = {e.colour for e in lg.entries if e.symbol == "fill"}
-    assert {c for _, c, _ in PCT_CLASSES} <= fills
+    assert {c for _, c, _ in _classes(coverage_data, 2025)} <= fills
+    assert any("分位数分级" in t for t in titles)
     assert {rgba_css(c) for c in COLOURS.values()} <= fills
     lines = {e.label: e.colour for e in lg.entries if e.symbol == "line"}
     assert lines == FIVEG_TIER_COLOURS
@@ -240,8 +262,10 @@ def test_2023_scenario_and_unknown_years(settings, ctx, site_store):
     m23 = build_map("coverage", ctx, coverage=data)
     assert any("2023年目标完成率" in s.title for s in legend(m23).sections)
     card = data.card.set_index("adcode")
+    classes = _classes(data, 2023)
     for f in geojson_features(m23, "atlas-choropleth"):
-        assert f["style"]["fillColor"] == pct_style(card.loc[f["id"], "pct_of_target_2023"])[0]
+        assert f["style"]["fillColor"] == pct_style(card.loc[f["id"], "pct_of_target_2023"],
+                                                    classes)[0]
     with pytest.raises(InvalidParameterError) as err:
         coverage_map_data(settings, site_store, ctx, 2024, run=run)
     assert err.value.status == 400 and err.value.parameter == "scenario"

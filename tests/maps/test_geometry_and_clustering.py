@@ -62,7 +62,7 @@ def test_dbscan_finds_groups_in_metres_and_leaves_noise():
 
 def test_cluster_parameters_are_printed_in_chinese():
     text = ClusterParams(eps_m=15_000, min_samples=4).describe()
-    assert "EPSG:4547" in text and "15 公里" in text and "min_samples = 4" in text
+    assert "EPSG:4547" in text and "15公里" in text and "最少点数4" in text
 
 
 def test_axis_is_a_spanning_tree_through_the_seats():

@@ -52,7 +52,9 @@ def test_layout_colours_counties_by_unit_with_cited_popups(built, ctx):
         row = gdf.loc[f["id"]]
         assert f["style"]["fillColor"] == LAYOUT_UNIT_COLOURS[row["layout_unit"]]
         assert "发展重点（表2）" in f["popup"]
-        assert row["cite"] in f["popup"]
+        # every reference kept for checking, each with its document (maps.cite)
+        assert all(f"{ref.strip()}" in f["popup"] for ref in row["cite"].split(";"))
+        assert "《赣州市“十四五”数字经济发展规划》" in f["popup"]
     assert len(geojson_features(m, "atlas-unit")) == 5
 
 
@@ -99,6 +101,8 @@ def test_parks_show_location_precision_in_symbol_and_popup(built, ctx):
         assert "precise" not in mk.html  # no park has a surveyed position
         if precision == "county_seat":
             assert "位置为区县驻地" in mk.popup
+        elif precision == "county_seat_implied":
+            assert "推断所在区县的驻地" in mk.popup
         else:
             assert "示意点" in mk.popup
 
@@ -109,7 +113,7 @@ def test_parks_legend_uses_the_shared_type_colours(built):
              e.precision == "type"}
     assert types and all(PARK_TYPE_COLOURS[t] == c for t, c in types.items())
     assert any("区县驻地" in e.label and e.precision == "county_seat" for e in entries)
-    assert any("eps" in n and "min_samples" in n for n in legend(built["parks"]).notes)
+    assert any("邻域半径" in n and "最少点数" in n for n in legend(built["parks"]).notes)
 
 
 def test_parks_hulls_match_the_clusters(built, ctx):
