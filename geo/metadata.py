@@ -117,6 +117,17 @@ def _cited(result: LayerResult) -> dict[str, list[tuple[int, int]]]:
     return dict(sorted(cited.items()))
 
 
+def chapter_heading(src: str, line: int, plan_dir: Path = SHIPPED_DATA_DIR / "plan"
+                    ) -> str | None:
+    """The chapter (or top-level section) heading a seed line falls under, or None.
+
+    One lookup for everyone who cites a seed line to a person: the metadata documents and
+    the maps' citations (``maps.cite``).
+    """
+    seed = _seeds(plan_dir).get(src)
+    return None if seed is None else _chapter_of(seed, line)
+
+
 def _chapter_of(seed: _Seed, line: int) -> str | None:
     found = None
     for start, heading in seed.headings:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from geo.citations import Citation, SeedLibrary
 from geo.labels import SOURCE_SHORT_TITLE
-from geo.metadata import _chapter_of, _seeds
+from geo.metadata import chapter_heading
 from geo.settings import SHIPPED_DATA_DIR
 from maps.elements import esc
 
@@ -31,9 +31,7 @@ def _library() -> SeedLibrary:
 def resolve(src: str, lines: str) -> tuple[str, str, str]:
     """(short title, chapter or "", quote) of one reference; unknown parts stay empty."""
     title = SOURCE_SHORT_TITLE.get(src, f"资料{src}")
-    seeds = _seeds(SHIPPED_DATA_DIR / "plan")
-    first = int(lines.split("-")[0])
-    chapter = _chapter_of(seeds[src], first) if src in seeds else None
+    chapter = chapter_heading(src, int(lines.split("-")[0]))
     try:
         quote = re.sub(r"\s+", "", _library().text(Citation(src=src, lines=lines)))
     except (KeyError, IndexError, ValueError):

@@ -43,6 +43,21 @@ def require_binary(name: str) -> str:
     return path
 
 
+SYSTEM_PYTHON = "/usr/bin/python3"  # QGIS's Python bindings import only in Debian's Python
+
+
+def require_qgis() -> str:
+    """Debian's Python with QGIS importable, or skip with a clear reason (fail on CI)."""
+    ok = Path(SYSTEM_PYTHON).exists() and subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60
+    ).returncode == 0
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail("QGIS (python3-qgis) is required on CI; .ci/run installs it")
+        pytest.skip("QGIS not installed (apt-get install qgis python3-qgis qgis-providers)")
+    return SYSTEM_PYTHON
+
+
 @contextlib.contextmanager
 def live_server(data_dir):
     """The URL of a real uvicorn server process over ``data_dir`` (see live_server_process)."""

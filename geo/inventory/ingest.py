@@ -88,9 +88,11 @@ def import_inventory(store: SiteStore, data: bytes, info: BatchInfo, locator: Co
         rows_bad = len({e["row"] for e in checked.errors})
         hint = ("替换模式需要无错误的文件，未做任何更改 (a replace needs a file without errors; "
                 "nothing was stored or retired)" if info.mode == "replace" else
-                "nothing was stored (use mode=partial to store the valid rows)")
+                "未做任何更改；可用 mode=partial 只存入有效行 (nothing was stored; use "
+                "mode=partial to store the valid rows)")
         raise InvalidRowsError(
-            f"{rows_bad:,} of {checked.rows_read:,} rows failed validation; {hint}",
+            f"{checked.rows_read:,} 行中有 {rows_bad:,} 行未通过校验 ({rows_bad:,} of "
+            f"{checked.rows_read:,} rows failed validation); {hint}",
             batch_id=report.batch_id, rows_read=checked.rows_read, rows_invalid=rows_bad,
             errors_total=len(checked.errors), errors=checked.errors[:MAX_REPORTED_ERRORS])
 

@@ -10,27 +10,16 @@ from pathlib import Path
 import pytest
 
 from geo.layers import LAYERS
+from tests.conftest import SYSTEM_PYTHON, require_qgis
 
 pytestmark = pytest.mark.client
-SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).parent.parent / "clients" / "qgis_probe.py"
 LIVE = ("county_scorecard", "base_station_totals", "coverage_gaps")  # store-backed
 
 
-def _qgis_available() -> bool:
-    if not Path(SYSTEM_PYTHON).exists():
-        return False
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True,
-                           timeout=60)
-    return probe.returncode == 0
-
-
 @pytest.fixture(scope="module")
 def qgis_report(live_url, tmp_path_factory):
-    if not _qgis_available():
-        if os.environ.get("CI"):
-            pytest.fail("QGIS (python3-qgis) is required on CI; .ci/run installs it")
-        pytest.skip("QGIS not installed (apt-get install qgis python3-qgis qgis-providers)")
+    require_qgis()
     import urllib.request
 
     with urllib.request.urlopen(f"{live_url}/collections/counties/download/qgis") as r:

@@ -19,24 +19,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import live_server
+from tests.conftest import SYSTEM_PYTHON, live_server, require_qgis
 
 pytestmark = [pytest.mark.client, pytest.mark.slow]
-SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).parent.parent / "clients" / "qgis_auth_probe.py"
 SITES = "\n".join(["site_id,lon,lat,type,band,status,commissioned",
                    *(f"QA{i},{114.90 + i / 50:.3f},{25.80 + i / 80:.3f},macro,n78,on_air,"
                      "2023-06-01" for i in range(7))]) + "\n"
-
-
-def _qgis() -> None:
-    ok = Path(SYSTEM_PYTHON).exists() and subprocess.run(
-        [SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60
-    ).returncode == 0
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail("QGIS (python3-qgis) is required on CI; .ci/run installs it")
-        pytest.skip("QGIS not installed (apt-get install qgis python3-qgis qgis-providers)")
 
 
 def _status(url: str, header: str) -> int:
@@ -49,7 +38,7 @@ def _status(url: str, header: str) -> int:
 
 
 def test_qgis_basic_authcfg_loads_the_operators_sites(app, settings, tmp_path):
-    _qgis()
+    require_qgis()
     store = app.state.service.store
     secret = store.create_key("operator", "中国广电", "qgis-auth")[1]
     operator = TestClient(app, headers={"Authorization": f"Bearer {secret}"})

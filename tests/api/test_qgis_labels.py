@@ -20,26 +20,15 @@ from geo.downloads import embed_style
 from geo.export import write_gpkg_layer
 from geo.qml import layer_qml, qml
 from geo.styles import LABEL_FONT, style_for
+from tests.conftest import SYSTEM_PYTHON, require_qgis
 
-SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).parent.parent / "clients" / "qgis_labels_probe.py"
 NAMES = ("counties", "layout_units", "parks")
 
 
-def _qgis_available() -> bool:
-    if not Path(SYSTEM_PYTHON).exists():
-        return False
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True,
-                           timeout=60)
-    return probe.returncode == 0
-
-
 @pytest.fixture(scope="module")
 def report(ctx, client, tmp_path_factory):
-    if not _qgis_available():
-        if os.environ.get("CI"):
-            pytest.fail("QGIS (python3-qgis) is required on CI; .ci/run installs it")
-        pytest.skip("QGIS not installed (apt-get install qgis python3-qgis qgis-providers)")
+    require_qgis()
     folder = tmp_path_factory.mktemp("qgis_labels")
     folder.chmod(0o700)
     for name in NAMES:

@@ -21,27 +21,16 @@ import pytest
 from geo.layers import LAYERS
 from geo.qgis.project import layer_id
 from geo.qml import layer_qml
+from tests.conftest import SYSTEM_PYTHON, require_qgis
 
 pytestmark = pytest.mark.client
-SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).parent.parent / "clients" / "qgis_project_probe.py"
 COUNTY_LAYER = "赣州市县级行政区"
 
 
-def _qgis_available() -> bool:
-    if not Path(SYSTEM_PYTHON).exists():
-        return False
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True,
-                           timeout=60)
-    return probe.returncode == 0
-
-
 @pytest.fixture(scope="module")
 def bundle_dir(live_url, tmp_path_factory):
-    if not _qgis_available():
-        if os.environ.get("CI"):
-            pytest.fail("QGIS (python3-qgis) is required on CI; .ci/run installs it")
-        pytest.skip("QGIS not installed (apt-get install qgis python3-qgis qgis-providers)")
+    require_qgis()
     with urllib.request.urlopen(f"{live_url}/downloads/atlas.zip", timeout=300) as r:
         assert r.headers["Content-Type"] == "application/zip"
         data = r.read()
