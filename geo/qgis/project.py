@@ -67,9 +67,19 @@ def gpkg_source(gpkg: str, name: str) -> str:
     return f"./{gpkg}|layername={name}"
 
 
+def uri_value(value: str) -> str:
+    """``value`` quoted as QGIS's ``QgsDataSourceUri`` reads a key='value' pair.
+
+    ``QgsDataSourceUri::escape`` backslash-escapes ``\\`` and ``'`` inside the quotes, so a
+    service URL behind a proxy path with a quote (or a query such as ``?a=1&b=2``) stays one
+    value instead of ending the ``url`` key early.
+    """
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def oapif_source(service_url: str, name: str) -> str:
     """The OAPIF datasource of collection ``name`` (QGIS's WFS provider, OGC API mode)."""
-    return f"url='{service_url}' typename='{name}'"
+    return f"url={uri_value(service_url)} typename={uri_value(name)}"
 
 
 def _bounds(result: LayerResult) -> tuple[float, float, float, float]:

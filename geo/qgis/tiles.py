@@ -13,6 +13,7 @@ import copy
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from geo.qgis.order import draw_order, is_point, shown
 from geo.schema import LayerResult
@@ -39,8 +40,14 @@ def xyz_url(service_url: str, names: Sequence[str]) -> str:
 
 
 def xyz_source(service_url: str, names: Sequence[str]) -> str:
-    """The vector-tile datasource QGIS 3.22 opens (``type=xyz``, as tests/clients probe)."""
-    return f"type=xyz&url={xyz_url(service_url, names)}&zmin={MIN_ZOOM}&zmax={MAX_ZOOM}"
+    """The vector-tile datasource QGIS 3.22 opens (``type=xyz``, as tests/clients probe).
+
+    The string is a URL query (``QgsDataSourceUri::setEncodedUri`` reads it with ``QUrlQuery``,
+    fully decoded), so ``%``, ``&``, ``=``, ``#`` and ``+`` inside the template are
+    percent-encoded: a service URL with its own query would otherwise split into keys.
+    """
+    url = quote(xyz_url(service_url, names), safe=":/{},?;@!$'()*~._-")
+    return f"type=xyz&url={url}&zmin={MIN_ZOOM}&zmax={MAX_ZOOM}"
 
 
 def _quote(value: str) -> str:
