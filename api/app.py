@@ -30,6 +30,7 @@ from api.routers import (
     landing,
     maps,
     metadata,
+    recommendations,
     site_exports,
     tiles,
 )
@@ -54,7 +55,11 @@ def create_app(settings: AtlasSettings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(app.state.service.start)
+        # map pages, then thumbnails, in the background: the portal shows placeholders
+        if settings.prepare_pages_at_start:
+            app.state.service.maps.start_background((settings.public_url or "").rstrip("/"))
         yield
+        await run_in_threadpool(app.state.service.maps.stop_background)
         await run_in_threadpool(app.state.service.close)
 
     app = AtlasApp(
@@ -89,6 +94,7 @@ def create_app(settings: AtlasSettings | None = None,
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(admin.router, tags=["admin"])
     app.include_router(coverage.router, tags=["coverage"])
+    app.include_router(recommendations.router, tags=["coverage"])
     app.include_router(collections.router, tags=["collections"])
     app.include_router(metadata.router, tags=["collections"])
     app.include_router(items.router, tags=["features"])

@@ -7,8 +7,11 @@ nothing), and a body longer than its limit - declared by ``Content-Length`` or c
 a chunked upload streams - is answered 413 before the application sees any of it. Failed
 authentications are counted per client address; past the limit every request from that
 address that carries a key gets 429 with ``Retry-After`` (the key itself is never logged).
-Behind a reverse proxy every caller has the proxy's address: run one limiter per client
-there too, or raise ``ATLAS_AUTH_FAILURES_PER_MINUTE``.
+Behind a reverse proxy on loopback uvicorn takes the client address from
+``X-Forwarded-For`` (it trusts 127.0.0.1), so the limiter counts real callers; the count is
+per worker process (``serve --workers N`` allows up to N times the limit), so keep nginx's
+``limit_req`` in front (deploy/nginx). A browser's refusal is a Chinese page
+(``api.refusal``), every other client's RFC 9457 problem+json.
 
 ``SecurityHeaders`` adds ``X-Content-Type-Options: nosniff`` everywhere, a
 Content-Security-Policy that allows only this origin (inline and evaluated scripts are
@@ -28,6 +31,7 @@ from collections import deque
 import orjson
 
 from api.auth import CHALLENGES, KEY_STATE, key_of
+from api.refusal import browser_wants_html, refusal_page
 from geo.settings import AtlasSettings
 
 log = logging.getLogger("ganzhou_atlas.api")
@@ -52,6 +56,14 @@ async def _problem(send, status: int, title: str, detail: str, path: str,
                          "instance": path})
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _page(send, status: int, detail: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = refusal_page(status, detail)
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/html; charset=utf-8"),
         (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})
 
@@ -136,8 +148,11 @@ class BodyGuard:
         """Handle one ASGI call."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        refusal = self._refusal(scope, dict(scope["headers"]))
+        headers = dict(scope["headers"])
+        refusal = self._refusal(scope, headers)
         if refusal is not None:
+            if browser_wants_html(scope, headers):
+                return await _page(send, refusal[0], refusal[2], refusal[3])
             return await _problem(send, *refusal[:3], scope["path"], refusal[3])
         if scope["method"] not in WRITE_METHODS:
             return await self.app(scope, receive, send)

@@ -7,12 +7,21 @@ loads the tile pyramid in the background. Routers read these attributes; nothing
 lazily in a request, so two first requests at once cannot build two tile stores or run
 tippecanoe twice. The Service also owns the background import jobs (``jobs``): their
 worker starts with ``start`` and stops with ``close``.
+
+Under ``ganzhou-atlas serve --workers N`` every worker process builds its own Service on
+the same data dir. What a client can observe agrees across them: sites, keys and job
+states are in the store; a running job's progress is published to ``data_dir/jobs``;
+tiles, downloads and coverage runs are built once under inter-process locks
+(``geo.cache_lock``) and read back by the others. Per worker by design: the in-memory page
+and tile caches (copies of the same immutable bytes), the import queue cap (it bounds that
+worker's memory) and the failed-authentication limiter (``api.security``; deploy/README.md).
 """
 
 from __future__ import annotations
 
 import threading
 
+from geo.cache_lock import ServiceLease, build_lock
 from geo.catalog import BuildContext
 from geo.collections.catalog import Catalog, build_catalog
 from geo.collections.layers import LayerCollection
@@ -53,8 +62,11 @@ class Service:
         self._warming: threading.Thread | None = None
         self.maps = MapPages(self.ctx, CoverageSource(
             settings, self.store, self.ctx, run=self._newest_run))
+        # several `serve --workers` share the data dir: the lease and the progress files
+        # keep job status the same whichever worker answers (geo.inventory.jobs)
         self.jobs = ImportJobs(self.store, self._import, workers=IMPORT_WORKERS,
-                               queue_cap=IMPORT_QUEUE)
+                               queue_cap=IMPORT_QUEUE, lease=ServiceLease(settings.data_dir),
+                               progress_dir=settings.data_dir / "jobs")
 
     def _import(self, data: bytes, info: BatchInfo, progress: Progress) -> ImportReport:
         """One upload as the synchronous route imports it (same limits, same report)."""
@@ -89,7 +101,8 @@ class Service:
         starts a second build), a page request serialises its own features.
         """
         self.jobs.start()  # first: marks what a previous process left unfinished as failed
-        seed_demo_if_empty(self.store, self.settings, self.locator)
+        with build_lock(self.settings.data_dir / "demo-seed"):  # workers start together
+            seed_demo_if_empty(self.store, self.settings, self.locator)
         self.coverage.start()
         self._warming = threading.Thread(target=self._warm, name="warm-up", daemon=True)
         self._warming.start()

@@ -52,6 +52,13 @@ def _pygeoapi() -> str | None:
             "creates it with pip from PyPI)")
 
 
+def _postgis() -> str | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found and list(Path("/usr/share/postgresql").glob("*/extension/postgis.control")):
+        return None
+    return "PostgreSQL + PostGIS not installed (apt-get install postgresql-15-postgis-3)"
+
+
 @dataclass(frozen=True)
 class Bench:
     """One bench script: its quick-mode arguments, ratio line and what it needs."""
@@ -82,6 +89,14 @@ BENCHES: tuple[Bench, ...] = (
           r"^FastAPI route / bare Starlette route: [\d.]+ of the throughput$", (_tippecanoe,)),
     Bench("items", ("--quick",), r"throughput ours/pygeoapi [\d.]+x", (_wrk,), (_pygeoapi,)),
     Bench("ceiling", ("--quick",), r"^tile +\d+ .* [\d.]+ +[\d.]+ (ok|BELOW)", (_wrk,)),
+    Bench("workers", ("--quick",), r"^ratio tile \d+ workers / 1 worker: [\d.]+x",
+          (_tippecanoe,)),
+    Bench("store", ("--quick",), r"^ratio postgis/sqlite import rows/s at [\d,]+ rows: [\d.]+x$",
+          (_postgis,)),
+    Bench("recommend", ("--quick",),
+          r"^ratio [\d,]+ sites / grid scoring at [\d.]+ m: [\d.]+x$"),
+    Bench("coverage_scale", ("--quick",),
+          r"^ratio [\d,]+ / [\d,]+ sites at [\d.]+ m province-wide: [\d.]+x$"),
 )
 
 

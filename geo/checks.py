@@ -3,7 +3,9 @@
 Four families: the boundary files (checksums, geometry invariants), the offline basemap's
 files (checksums against data/basemap/README.md, each layer conforms to its schema), the plan
 data (seed copies match their recorded checksums, every citation points at real seed lines
-that contain its quote) and the layers (each one builds and conforms to its declared schema).
+that contain its quote) and the layers (each one builds and conforms to its declared schema);
+beside the boundaries, the township list (checksum against data/townships/README.md, 310
+unique codes in their counties, every positioned township inside its county polygon).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 from geo import boundaries
 from geo.catalog import BuildContext
 from geo.errors import AtlasError
+from geo.layers import townships
 from geo.settings import AtlasSettings
 from geo.tiles.basemap import basemap_results, checksum_problems
 
@@ -62,7 +65,7 @@ def basemap_problems(ctx: BuildContext) -> list[str]:
 def run_all(settings: AtlasSettings) -> list[str]:
     """Run every data check and return all problems found."""
     ctx = BuildContext(settings)
-    problems = boundaries.check(settings) + basemap_problems(ctx)
+    problems = boundaries.check(settings) + basemap_problems(ctx) + townships.check(settings)
     try:
         problems += plan_problems(ctx)
     except AtlasError as exc:

@@ -44,6 +44,39 @@ app.add_typer(sites_app, name="sites")
 demo_app = typer.Typer(help="The synthetic demo inventory (ATLAS_DEMO_INVENTORY loads it into "
                        "an empty store).", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
+db_app = typer.Typer(help="The store's schema (SQLite, or PostGIS with ATLAS_DATABASE_URL).",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show which store is configured and its schema version against the code's."""
+    from geo.store import schema_status
+
+    try:
+        backend, where, found, latest = schema_status(AtlasSettings())
+    except AtlasError as exc:
+        _fail(exc)
+    state = "up to date" if found == latest else (
+        "empty" if found == 0 else "older: run `ganzhou-atlas db upgrade`" if found < latest
+        else "newer than this code: upgrade ganzhou-atlas")
+    out.print(f"{backend} {where}: schema {found} of {latest} ({state})")
+    if 0 < found < latest or found > latest:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the missing numbered migrations (safe to run from several hosts at once)."""
+    from geo.store import upgrade_store
+
+    try:
+        before, after = upgrade_store(AtlasSettings())
+    except AtlasError as exc:
+        _fail(exc)
+    out.print(f"schema {before} -> {after}" if before != after else f"schema {after}: nothing "
+              "to do")
 
 
 @demo_app.command("clear")
@@ -134,16 +167,34 @@ def build(
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: ATLAS_HOST (127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Default: ATLAS_PORT (8000).")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes (uvicorn's own supervisor; deploy/README.md)."
+    )] = 1,
+    access_log: Annotated[bool, typer.Option(
+        help="Log every request (behind nginx its own access log has them already).")] = True,
 ) -> None:
-    """Serve every layer as OGC API - Features (and tiles, downloads) with uvicorn."""
-    import uvicorn
+    """Serve every layer as OGC API - Features (and tiles, downloads) with uvicorn.
 
-    from api.app import create_app  # the one place geo/ reaches into the web layer
+    With ``--workers N`` uvicorn forks N processes that share the port; each builds its own
+    app from the ATLAS_* environment (``api.app:create_app`` as a factory), and what they
+    share lives in the data dir under inter-process locks (geo.cache_lock).
+    """
+    import uvicorn
 
     settings = AtlasSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+    if workers == 1:
+        from api.app import create_app  # the one place geo/ reaches into the web layer
+
+        uvicorn.run(create_app(settings), host=host or settings.host,
+                    port=port or settings.port, log_level="info", access_log=access_log)
+        return
+    # each worker process imports the factory and reads the same environment. The
+    # supervisor kills a worker that does not answer its ping in time; a worker loading
+    # layers and tiles on a busy machine can hold the GIL for longer than uvicorn's 5 s.
+    uvicorn.run("api.app:create_app", factory=True, workers=workers,
+                host=host or settings.host, port=port or settings.port, log_level="info",
+                access_log=access_log, timeout_worker_healthcheck=60)
 
 
 @data_app.command("check")
@@ -358,7 +409,10 @@ def coverage_run(
         def step(name: str) -> None:
             progress.update(task, advance=1, description=f"coverage: {name}")
 
-        run = run_for(ctx, open_store(settings), scenario, resolution, step)
+        try:  # a bad --townships file is refused (400) before anything is computed
+            run = run_for(ctx, open_store(settings), scenario, resolution, step)
+        except AtlasError as exc:
+            _fail(exc)
         progress.update(task, completed=len(steps) + 1, description="coverage: done")
     table = Table("county", "covered %", "main urban %", "gap km2", "township")
     for c in run.stats["counties"]:
@@ -367,6 +421,86 @@ def coverage_run(
     out.print(table)
     out.print(f"{run.stats['sites_used']} of {run.stats['sites_total']} sites counted; "
               f"{run.stats['model_text']}; files in {run.folder}")
+
+
+@coverage_app.command("recommend")
+def coverage_recommend(
+    county: Annotated[list[str] | None, typer.Option(
+        help="County adcode (repeat for several). Default: all 18 counties")] = None,
+    sites: Annotated[int | None, typer.Option(help="The next N sites (1-100,000)")] = None,
+    to_target: Annotated[int | None, typer.Option(
+        help="As many sites as each county lacks for its 5G target of 2023 or 2025")] = None,
+    to_full_coverage: Annotated[bool, typer.Option(
+        help="Until each county's required zone is covered")] = False,
+    operator: Annotated[str | None, typer.Option(
+        help="Plan against this operator's own sites (中国移动 ...); default: all sites")] = None,
+    scenario: Annotated[int, typer.Option(help="Coverage scenario: 2023 or 2025")] = 2025,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write the sites to FILE.geojson|.csv|.xlsx|.kml")] = None,
+) -> None:
+    """Recommend where new sites close each county's coverage gap (a model recommendation)."""
+    from rich.progress import TaskID
+
+    from geo.coverage.inputs import coverage_inputs, run_for
+    from geo.coverage.recommend.export import write_file
+    from geo.coverage.recommend.plan import Mode, recommend
+    from geo.coverage.recommend.scope import bases, quotas
+    from geo.coverage.targets import TARGET_YEARS
+    from geo.errors import InvalidParameterError
+    from geo.store import open_store
+
+    settings = AtlasSettings()
+    chosen = [name for name, v in (("--sites", sites), ("--to-target", to_target),
+                                   ("--to-full-coverage", to_full_coverage or None))
+              if v is not None]
+    try:
+        if len(chosen) != 1:
+            raise InvalidParameterError("须且只能给出 --sites N、--to-target 年份、"
+                                        "--to-full-coverage 之一 (give exactly one)", "mode")
+        if scenario not in TARGET_YEARS:
+            raise InvalidParameterError("scenario must be 2023 or 2025", "scenario")
+        ctx = BuildContext(settings)
+        store = open_store(settings)
+        used, counted = bases(store, operator)
+        if sites is not None:
+            mode = Mode("sites", sites=sites)
+        elif to_target is not None:
+            mode = Mode("to_target", quotas=quotas(ctx, store, to_target, counted),
+                        year=to_target)
+        else:
+            mode = Mode("to_full_coverage")
+        with out.status("coverage run ..."):
+            run = run_for(ctx, store, scenario, basis=used)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=out, transient=True) as bars:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bars.add_task({"scoring": "评分 scoring",
+                                                  "placing": "选址 placing sites",
+                                                  "certificate": "最优性证书 certificates"
+                                                  }[phase], total=total or None)
+                bars.update(tasks[phase], completed=done, total=total or None)
+
+            inputs = coverage_inputs(ctx)
+            rec = recommend(settings, run, inputs.tiers, settings.coverage_model, mode,
+                            inputs.townships, county or None, config=settings.recommend,
+                            progress=progress)
+        if out_file is not None:
+            write_file(rec, out_file)
+    except AtlasError as exc:
+        _fail(exc)
+    table = Table("区县 county", "建议站数 sites", "现状% before", "建议后% after",
+                  "贪心/上界% greedy/bound", "停止原因 stop")
+    for r in rec.counties.itertuples():
+        table.add_row(r.county, str(r.sites_recommended), f"{r.coverage_before_pct:g}",
+                      f"{r.coverage_after_pct:g}",
+                      "-" if r.greedy_within_pct is None or r.greedy_within_pct != \
+                      r.greedy_within_pct else f"{r.greedy_within_pct:g}", r.stop_reason)
+    out.print(table)
+    out.print(f"{len(rec.sites)} sites recommended (模型建议, {rec.about['weights_text']}); "
+              f"coverage basis {used}" + (f"; wrote {out_file}" if out_file else ""))
 
 
 export_app = typer.Typer(help="Export the atlas for desktop GIS.", no_args_is_help=True)

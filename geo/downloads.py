@@ -15,6 +15,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterable
 from contextlib import closing
@@ -24,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import __version__
+from geo.cache_lock import build_lock, log_build
 from geo.errors import UnsupportedFormatError
 from geo.export import FORMATS, write
 from geo.formats import DOWNLOADS
@@ -70,11 +72,19 @@ def _version(result: LayerResult) -> str:
 
 def cached(target: Path, build: Callable[[Path], Path]) -> Path:
     """Return ``target``, first calling ``build(tmp_dir)`` and renaming the file it returns
-    into place if it does not exist yet (so a reader never sees a half-written file)."""
+    into place if it does not exist yet (so a reader never sees a half-written file).
+
+    The build holds ``target``'s inter-process lock (``geo.cache_lock``): when several
+    service workers ask for the same new file at once, one builds it and the others wait
+    and return it.
+    """
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            os.replace(build(Path(tmp)), target)
+        with build_lock(target):
+            if not target.exists():
+                t0 = time.perf_counter()
+                with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+                    os.replace(build(Path(tmp)), target)
+                log_build(target.parent, target.name, time.perf_counter() - t0)
     return target
 
 

@@ -174,6 +174,17 @@ class ConflictError(AtlasError):
     title = "Conflict"
 
 
+class StoreSchemaError(AtlasError):
+    """The store's schema is older (run ``ganzhou-atlas db upgrade``) or newer than the code.
+
+    A deployment fault, not a client's: HTTP 503 until an operator upgrades one or the other.
+    """
+
+    status = 503
+    slug = "store-schema"
+    title = "Store schema does not match the code"
+
+
 class TileOutOfRangeError(AtlasError):
     """A zoom outside 0-14 or a column/row outside the zoom's 2^z x 2^z matrix."""
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.coverage.model import CoverageModel
+from geo.coverage.recommend.config import RecommendSettings
 from geo.coverage.targets import AllocationMethod
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,12 +84,23 @@ class AtlasSettings(BaseSettings):
                                           description="Radii and urban rule (JSON).")
     allocation: AllocationMethod = Field(default_factory=AllocationMethod,
                                          description="County target allocation weights (JSON).")
+    recommend: RecommendSettings = Field(
+        default_factory=RecommendSettings,
+        description="Site recommender: demand weights, certificate effort, queue (JSON; "
+        "docs/recommender.md).")
     gap_min_area_km2: float = Field(
         0.05, ge=0, description="Gaps below this area (km²) are merged into a touching gap of "
         "the same county and kind, else dropped, in the gap work list (counts reported).")
     townships_file: Path | None = Field(
         None, description="Optional CSV name,lon,lat of townships (makes 乡镇全覆盖 assessable).")
+    prepare_pages_at_start: bool = Field(
+        True, description="Build the map pages and their thumbnails in the background at server "
+        "start, so the first visit does not wait (the test suite turns it off: every test "
+        "server would otherwise start Chromium).")
     tianditu_key: str | None = Field(None, description="天地图 key (tk) for the Tianditu basemap.")
+    database_url: SecretStr | None = Field(
+        None, description="postgresql://user:password@host:port/db selects the PostGIS store "
+        "(docs/postgis.md); unset = the embedded SQLite store. Never logged or echoed.")
 
     @property
     def store_path(self) -> Path:

@@ -17,7 +17,9 @@ LAYOUT_UNIT_COLOURS = {
     "会寻安生态经济片区": "#41ab5d",
     "大上崇幸福产业片区": "#3182bd",
 }
-FIVEG_TIER_COLOURS = {"全深度覆盖": "#08519c", "主城区连续覆盖": "#6baed6", "未点名": "#d9d9d9"}
+# Browns: distinct from the basemap's river blue (maps.basemaps.RIVER_COLOUR) and from the
+# coverage map's purples/reds/greens, so a tier outline is never read as a river.
+FIVEG_TIER_COLOURS = {"全深度覆盖": "#8c510a", "主城区连续覆盖": "#dfc27d", "未点名": "#d9d9d9"}
 PARK_TYPE_COLOURS = {
     "产业园区": "#e6550d", "数据中心": "#3182bd", "研究院所": "#756bb1", "实验室": "#9e9ac8",
     "创新平台": "#31a354", "示范区/基地": "#fd8d3c", "农业园区/基地": "#74c476", "矿区": "#636363",
@@ -72,7 +74,7 @@ STYLES: dict[str, LayerStyle] = {
     "targets": LayerStyle(attribute="kind", categories=TARGET_KIND_COLOURS, label="indicator",
                           fill_opacity=0.25),
     "designations": LayerStyle(colour="#fdae6b", label="name", fill_opacity=0.3),
-    "hubs": LayerStyle(colour="#6baed6", label="name", fill_opacity=0.3),
+    "hubs": LayerStyle(colour="#54278f", label="name", fill_opacity=0.3),
     "corridors": LayerStyle(colour="#d7301f", label="name", fill_opacity=0.7,
                             outline="#d7301f", outline_width=0.2),
 }

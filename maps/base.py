@@ -233,16 +233,19 @@ def searchable(layer, kind: str, name: str):
 
 
 def popup_html(title: str, rows: list[tuple[str, object]], flags: list[str] = (),
-               cite: str | None = None) -> str:
+               cite: str | None = None, lead_rows: str = "") -> str:
     """Popup content: a heading, flagged notes (precision), a table of non-empty rows, cite.
 
     Every value goes through ``maps.text.zh`` (Chinese display text: internal English notes
     are translated or left out); the citation reads as a person cites (``maps.cite``).
+    ``lead_rows`` is ready-made ``<tr>`` markup put first (rows a page script rewrites, e.g.
+    the time slider's year rows of the coverage map).
     """
     parts = [f'<div class="atlas-popup"><h4>{esc(zh(title))}</h4>']
     parts += [f'<p class="flag">{esc(t)}</p>' for f in flags if (t := zh(f))]
-    cells = [f"<tr><th>{esc(k)}</th><td>{esc(t)}</td></tr>" for k, v in rows
-             if esc(t := zh(v))]
+    cells = [lead_rows] if lead_rows else []
+    cells += [f"<tr><th>{esc(k)}</th><td>{esc(t)}</td></tr>" for k, v in rows
+              if esc(t := zh(v))]
     if cells:
         parts.append(f"<table>{''.join(cells)}</table>")
     if cite:

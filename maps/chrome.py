@@ -125,13 +125,14 @@ class SearchEntry:
     fid: str = ""
     marker: str = ""
     group: str = ""
+    unplaced: str = ""  # a feature without a position: listed with this note, never zoomed to
 
     def as_js(self) -> dict:
         """The compact dict the search script reads."""
         initials, full = pinyin_keys(self.name)
         d = {"n": self.name, "k": self.kind, "p": initials, "f": full}
         for key, value in (("l", self.layer), ("i", self.fid), ("m", self.marker),
-                           ("g", self.group)):
+                           ("g", self.group), ("u", self.unplaced)):
             if value:
                 d[key] = value
         return d
@@ -177,6 +178,8 @@ def search_entries(m) -> list[SearchEntry]:
         elif spec:
             entries.setdefault((spec[1], spec[0]), SearchEntry(
                 spec[1], spec[0], layer=el.get_name(), group=group_of(el)))
+        for name, kind, note in getattr(el, "atlas_search_unplaced", ()):
+            entries.setdefault((name, kind), SearchEntry(name, kind, unplaced=note))
     return list(entries.values())
 
 
@@ -266,7 +269,7 @@ class SiteChrome(MacroElement):
                    '<button type="button" class="atlas-png" title="导出当前视图为PNG图片">'
                    "导出PNG</button>")
         search = ('<span class="atlas-search"><input type="search" id="atlas-search" '
-                  'placeholder="搜索区县、园区…（可用拼音首字母）" '
+                  'placeholder="搜索区县、乡镇、园区…（可用拼音首字母）" '
                   'aria-label="搜索地图要素" autocomplete="off">'
                   '<ul id="atlas-search-results" role="listbox" hidden></ul></span>')
         self.header = header_html(links, name, search + tools)
@@ -317,6 +320,14 @@ function atlasChrome(map, index, fileName) {
         else if (l.getTooltip && l.getTooltip()) { l.openTooltip(at); }
     }
     function pick(e) {
+        if (e.u) {  // no position in the data: say so, stay where the map is
+            list.hidden = true;
+            input.value = e.n;
+            document.body.setAttribute("data-atlas-picked", e.n);
+            document.body.setAttribute("data-atlas-unplaced", e.n);
+            return;
+        }
+        document.body.removeAttribute("data-atlas-unplaced");
         var group = e.g && window[e.g];
         if (group && !map.hasLayer(group)) { map.addLayer(group); }
         var l = layerOf(e);
@@ -342,7 +353,8 @@ function atlasChrome(map, index, fileName) {
             li.setAttribute("role", "option");
             li.textContent = e.n;
             var k = document.createElement("small");
-            k.textContent = e.k;
+            k.textContent = e.u ? e.k + " · " + e.u : e.k;
+            if (e.u) { li.className = "unplaced"; }
             li.appendChild(k);
             li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(e); });
             list.appendChild(li);

@@ -43,6 +43,7 @@ from maps.geometry import (
 )
 from maps.parks import park_symbol
 from maps.text import IOT_TIER_NAMES, PRECISION_FLAGS, PRECISION_LABELS, missing, wan
+from maps.townships import township_group
 
 NAME = "iot"
 TITLE = "赣州市物联网部署梯次与目标"
@@ -212,9 +213,10 @@ def build(inputs: MapInputs) -> folium.Map:
     _circles_group(inputs, areas[~by_county]).add_to(m)  # on top: they sit inside counties
     _agri_group(inputs, parks, zones, county_geoms).add_to(m)
     targets_box(zones[zones["kind"] == "target"]).add_to(m)
+    township_group(inputs).add_to(m)
     return finish(m, _legend(), side_panel(zones))
 
 
 SPEC = MapSpec(NAME, TITLE, "三个部署梯次（第一梯次为示意圆）、移动物联网终端与农业物联网基地目标、"
                "农业物联网相关基地", "ganzhou", build, nav="物联网",
-               collections=("iot_zones", "counties", "parks"))
+               collections=("iot_zones", "counties", "parks", "townships"))

@@ -45,6 +45,7 @@ from maps.geometry import (
     simplify_coverage,
 )
 from maps.text import iot_tiers_text, or_default
+from maps.townships import township_group
 
 NAME = "layout"
 TITLE = "赣州市数字经济空间布局：一谷一带三片区"
@@ -201,8 +202,9 @@ def build(inputs: MapInputs) -> folium.Map:
                   _zones_group(inputs, zones),
                   _labels_group(inputs, counties, geoms)):
         group.add_to(m)
+    township_group(inputs).add_to(m)
     return finish(m, _legend())
 
 SPEC = MapSpec(NAME, TITLE, "18个区县按布局单元着色；功能区与赣深牵引带发展轴（示意）；"
                "弹窗含表2发展重点、梯次与出处", "ganzhou", build, nav="空间布局",
-               collections=("counties", "layout_units", "functional_zones"))
+               collections=("counties", "layout_units", "functional_zones", "townships"))

@@ -1,7 +1,11 @@
 """Built map pages and thumbnails for a running service, made once and kept.
 
 A page is a pure function of (map, basemap, URL root) over layers that do not change while the
-process runs, so each is built on first request (well under a second) and kept in memory.
+process runs, so each is built once and kept in memory, and on disk under
+``data_dir/cache/maps/pages`` by a hash of everything it depends on (``inputs_digest``: the
+maps' and layers' code, the shipped data, the vendored versions; the coverage data
+version), so a restart answers its first visitors from the stored page instead of building
+it (1-3 s a page). ``start_background`` builds them after the server starts, then the thumbnails.
 The coverage map also depends on the site store and the target overrides: its pages are kept
 per (scenario, data version) and rebuilt once after an import or an override
 (``maps.coverage_data.CoverageSource``). Thumbnails are PNGs made by headless Chromium
@@ -11,9 +15,14 @@ so a data change makes new ones.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import os
 import threading
 from pathlib import Path
 
+from geo.cache_lock import build_lock
 from geo.catalog import BuildContext
 from maps.assets import AssetMode
 from maps.base import MapOptions
@@ -24,8 +33,33 @@ from maps.registry import get_map
 from maps.render import content_hash, page
 from maps.screenshot import Shot, capture, chromium_path
 
+KEEP_PAGES = 12  # stored pages per map (basemaps x years x the last data versions)
 THUMB_SIZE = (1200, 800)
 THUMB_SCALE = 0.4  # 480 x 320 px
+BACKGROUND_NICE = 10  # thumbnails yield the CPU to requests (Linux: per thread, inherited)
+BACKGROUND_DELAY_S = 1.0  # let the first requests after start be answered first
+STOP_WAIT_S = 20.0  # a shutdown waits at most this long for a thumbnail being made
+log = logging.getLogger(__name__)
+# one background preparation per process at a time (test processes start many apps)
+_PREPARING = threading.Lock()
+
+
+def inputs_digest(ctx: BuildContext) -> str:
+    """Hash of what every page is made from: the code of ``maps`` and ``geo`` (the layers are
+    pure functions of it and the shipped data), the shipped data files, and the vendored npm
+    versions. Reading them takes ~0.05 s; hashing the built layers took ~2 s."""
+    from geo.settings import REPO_ROOT
+
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    code = [*here.glob("*.py"), *here.glob("*.css"), *here.glob("*.js"),
+            *(here.parent / "geo").rglob("*.py")]
+    shipped = ctx.settings.shipped_data_dir
+    files = [p for p in shipped.rglob("*") if p.is_file()] if shipped.is_dir() else []
+    lock = REPO_ROOT / "package-lock.json"
+    for path in sorted(code) + sorted(files) + ([lock] if lock.is_file() else []):
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 class MapPages:
@@ -38,6 +72,10 @@ class MapPages:
         self._coverage_version: str | None = None
         self._lock = threading.Lock()
         self._thumb_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._background: threading.Thread | None = None
+        self._building: dict[tuple, threading.Lock] = {}
+        self._inputs_digest: str | None = None
 
     def _coverage_data(self, name: str, scenario: int) -> CoverageMapData | None:
         """The coverage input of ``name`` (None for maps without); drops outdated pages."""
@@ -76,15 +114,65 @@ class MapPages:
         data = self._coverage_data(name, scenario)
         key = self._key(name, basemap, root, data)
         with self._lock:
-            if key not in self._pages:
-                query = "" if data is None else f"&scenario={data.scenario}"
-                links = {b: f"{root}/maps/{name}?basemap={b}{query}" for b in self.basemaps()}
-                years = {} if data is None else {
-                    y: f"{root}/maps/{name}?basemap={basemap}&scenario={y}" for y in SCENARIOS}
-                options = MapOptions(basemap=basemap, basemap_links=links, scenario_links=years,
-                                     site_root=root)
-                self._pages[key] = page(name, self.ctx, options, AssetMode.served(root), data)
-            return self._pages[key]
+            found = self._pages.get(key)
+            building = self._building.setdefault(key, threading.Lock())
+        if found is not None:
+            return found
+        # one builder per page; other pages build (or are answered) meanwhile
+        with building:
+            found = self._pages.get(key)
+            if found is None:
+                found = self._stored_or_built(key, name, basemap, root, data)
+                with self._lock:
+                    self._pages[key] = found
+        with self._lock:
+            self._building.pop(key, None)
+        return found
+
+    def _stored_or_built(self, key: tuple, name: str, basemap: str, root: str,
+                         data: CoverageMapData | None) -> str:
+        """The page from the disk cache of a previous process, else built (and stored)."""
+        path = self.page_dir / f"{name}-{self._page_digest(key)}.html"
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+        query = "" if data is None else f"&scenario={data.scenario}"
+        links = {b: f"{root}/maps/{name}?basemap={b}{query}" for b in self.basemaps()}
+        years = {} if data is None else {
+            y: f"{root}/maps/{name}?basemap={basemap}&scenario={y}" for y in SCENARIOS}
+        options = MapOptions(basemap=basemap, basemap_links=links, scenario_links=years,
+                             site_root=root)
+        html = page(name, self.ctx, options, AssetMode.served(root), data)
+        with contextlib.suppress(OSError):  # a read-only data dir: memory only
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
+            tmp.write_text(html, encoding="utf-8")
+            tmp.replace(path)
+            self._prune(name)
+        return html
+
+    @property
+    def page_dir(self) -> Path:
+        """Where built pages are kept for the next process (``data_dir/cache/maps/pages``)."""
+        return self.thumbnail_dir / "pages"
+
+    def _prune(self, name: str) -> None:
+        """Keep the newest ``KEEP_PAGES`` stored pages of ``name`` (old data versions go)."""
+        stored = sorted(self.page_dir.glob(f"{name}-*.html"), key=lambda p: p.stat().st_mtime)
+        for old in stored[:-KEEP_PAGES]:
+            old.unlink(missing_ok=True)
+
+    def _page_digest(self, key: tuple) -> str:
+        """What a page depends on: its key (map, basemap, root, coverage version) and
+        ``inputs_digest`` (code, shipped data, vendored versions)."""
+        with self._lock:
+            inputs = self._inputs_digest
+        if inputs is None:
+            inputs = inputs_digest(self.ctx)
+            with self._lock:
+                self._inputs_digest = inputs
+        return hashlib.sha256(repr((key, inputs)).encode()).hexdigest()[:20]
 
     def thumbnails_possible(self) -> bool:
         """Whether thumbnails can be shown: Chromium installed, or some already made."""
@@ -101,12 +189,80 @@ class MapPages:
         return max(found, key=lambda p: p.stat().st_mtime, default=None)
 
     def prepare_thumbnails(self) -> list[Path]:
-        """Make every map's thumbnail now (slow: Chromium; for a background thread)."""
+        """Make every map's thumbnail now (slow: Chromium; for a background thread).
+
+        Stops between two thumbnails once ``stop_background`` was called.
+        """
         from maps.registry import MAPS
 
         if chromium_path() is None:
             return []
-        return [self.thumbnail(name) for name in MAPS]
+        made: list[Path] = []
+        for name in MAPS:
+            if self._stop.is_set():
+                break
+            made.append(self.thumbnail(name))
+        return made
+
+    def prepare_pages(self, root: str = "") -> list[str]:
+        """Build every map's served page (offline basemap) now, the coverage map per year.
+
+        The coverage pages wait for the coverage result (the service's first runs) and
+        assemble the map's input: done here, in the background, a planner's first visit
+        finds the page built.
+        """
+        from maps.registry import MAPS
+
+        built: list[str] = []
+        # the coverage map first: its input (scorecard, gaps, sites) is assembled per process,
+        # the other pages usually come from the disk cache at once
+        for name, spec in sorted(MAPS.items(), key=lambda item: not item[1].needs_coverage):
+            if spec.needs_coverage and self.coverage is None:
+                continue
+            for scenario in (SCENARIOS if spec.needs_coverage else (DEFAULT_SCENARIO,)):
+                if self._stop.is_set():
+                    return built
+                self.html(name, NONE, root, scenario)
+                built.append(f"{name}@{scenario}" if spec.needs_coverage else name)
+        return built
+
+    def start_background(self, root: str = "") -> threading.Thread:
+        """Prepare the pages and then the thumbnails in a daemon thread (server start).
+
+        The thread runs at a lower priority (``BACKGROUND_NICE``), after a short delay, and
+        one at a time per process; the portal shows a placeholder for a thumbnail not made
+        yet, so nothing waits for it. ``stop_background`` ends it at shutdown.
+        """
+        self._stop.clear()
+        thread = threading.Thread(target=self._prepare, args=(root,), name="maps-prepare",
+                                  daemon=True)
+        self._background = thread
+        thread.start()
+        return thread
+
+    def _prepare(self, root: str) -> None:
+        if self._stop.wait(BACKGROUND_DELAY_S):
+            return
+        with _PREPARING:
+            try:
+                self.prepare_pages(root)
+                with contextlib.suppress(OSError):  # not permitted: stay at normal priority
+                    os.nice(BACKGROUND_NICE)  # this thread only (Linux) and its Chromium
+                self.prepare_thumbnails()
+            except Exception:  # a failed preparation only means a slower first visit
+                log.exception("preparing map pages and thumbnails in the background failed")
+
+    def background_done(self, timeout: float | None = None) -> bool:
+        """Wait (up to ``timeout`` s) for the background preparation; whether it ended."""
+        thread = self._background
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
+    def stop_background(self) -> None:
+        """Ask the background preparation to stop; wait briefly for a thumbnail in progress."""
+        self._stop.set()
+        self.background_done(STOP_WAIT_S)
 
     def thumbnail(self, name: str) -> Path:
         """The PNG thumbnail of ``name`` (offline page), made on first request."""
@@ -118,7 +274,8 @@ class MapPages:
                 self._pages[key] = page(name, self.ctx, MapOptions(), AssetMode.inline(), data)
             html = self._pages[key]
         target = self.thumbnail_dir / f"{name}-{content_hash(html)}.png"
-        with self._thumb_lock:
+        # the thread lock for this process's threads, the file lock for other workers
+        with self._thumb_lock, build_lock(target):
             if not target.is_file():
                 tmp = target.with_suffix(".tmp.png")
                 capture([Shot(tmp, html=html)], *THUMB_SIZE, scale=THUMB_SCALE)

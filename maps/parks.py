@@ -15,7 +15,7 @@ import geopandas as gpd
 from folium.plugins import MarkerCluster
 
 from geo.admin import GANZHOU_COUNTIES
-from geo.styles import PARK_TYPE_COLOURS, style_for
+from geo.styles import style_for
 from maps.base import (
     MapInputs,
     MapSpec,
@@ -45,6 +45,7 @@ from maps.geometry import (
     simplify_coverage,
 )
 from maps.text import PRECISION_FLAGS, PRECISION_LABELS, missing
+from maps.townships import township_group
 
 NAME = "parks"
 TITLE = "赣州市数字经济园区与平台分布及空间聚类"
@@ -54,6 +55,7 @@ TYPE_GLYPHS = {
     "产业园区": "园", "数据中心": "数", "研究院所": "研", "实验室": "实", "创新平台": "创",
     "示范区/基地": "示", "农业园区/基地": "农", "矿区": "矿", "物流商贸": "贸", "商圈街区": "商",
     "合作区": "合", "文旅区": "旅", "试点": "试", "开发区": "开", "公共服务设施": "公",
+    "重大平台": "台", "数据交易平台": "易",
 }
 
 
@@ -165,9 +167,14 @@ def side_panel(clusters: list[ParkCluster], params: ClusterParams,
 
 
 def _legend(placed: gpd.GeoDataFrame, params: ClusterParams) -> Legend:
-    present = [t for t in PARK_TYPE_COLOURS if t in set(placed["type_zh"])]
+    # every type drawn, in the glyph table's order (a type without a colour of its own in
+    # geo.styles is drawn, and listed, in the shared "other" grey)
+    shown = set(placed["type_zh"])
+    present = [t for t in TYPE_GLYPHS if t in shown]
+    present += sorted(shown - set(present))
+    colour = style_for("parks").colour_for
     types = LegendSection("园区类型（符号字与颜色）", [
-        LegendEntry(t, "glyph", PARK_TYPE_COLOURS[t], glyph=TYPE_GLYPHS[t], precision="type")
+        LegendEntry(t, "glyph", colour(t), glyph=TYPE_GLYPHS.get(t, "其"), precision="type")
         for t in present], columns=2)
     precisions = [p for p in ("county_seat", "county_seat_implied", "functional_zone_schematic",
                               "functional_zone_schematic_implied")
@@ -201,6 +208,7 @@ def build(inputs: MapInputs, params: ClusterParams | None = None) -> folium.Map:
         "maxClusterRadius": 40, "showCoverageOnHover": False, "spiderfyOnMaxZoom": True})
     DivMarkers(park_markers(inputs, placed, labels)).add_to(cluster_group)
     cluster_group.add_to(m)
+    township_group(inputs).add_to(m)
     return finish(m, _legend(placed, params), side_panel(clusters, params, unplaced))
 
 
@@ -210,4 +218,4 @@ def _build(inputs: MapInputs) -> folium.Map:
 
 SPEC = MapSpec(NAME, TITLE, "已定位园区按类型着色（聚合显示），DBSCAN空间聚类范围及汇总，"
                "位置精度（区县驻地/示意点）明示；未定位园区列表", "ganzhou", _build,
-               nav="园区与平台", collections=("parks", "counties"))
+               nav="园区与平台", collections=("parks", "counties", "townships"))

@@ -7,6 +7,13 @@ dissolve of the simplified coverage is exact and sends each border once), with a
 every member's role. The 一核四副 data-centre layout is on by default, with 核/副 symbols by
 the cities' seats - the layout names cities, not sites, so the symbols carry the dashed "seat"
 outline. Places that are not cities, and layouts named without places, are in the side panel.
+
+The plan's designations (千兆城市, national pilots, 5G bases ...) and network hubs name
+cities (or counties), never sites: one 称 / 枢 symbol per city beside its seat lists them
+(a county's under its city, with the county named), each with its citation and, when the
+place is only implied, that said in Chinese. The corridors the seeds describe by the places
+they pass are drawn as dashed schematic lines through those seats, labelled 示意线; a
+corridor without named places is not drawn.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import re
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
+from shapely import wkt
 
 from geo.styles import PARK_TYPE_COLOURS, style_for
 from maps.base import (
@@ -59,6 +68,11 @@ LEGEND_POPULATIONS = (1_000_000, 4_000_000, 9_000_000)
 LAYOUT_LINE = "#d94801"
 DC_COLOUR = PARK_TYPE_COLOURS["数据中心"]
 DC_GLYPHS = {"一核": "核", "四副": "副"}
+# designations and hubs per city: (layer, glyph, group name, offset from the seat in degrees)
+PLACE_LAYERS = (("designations", "称", "称号与试点（按设区市）", (-0.14, 0.27)),
+                ("hubs", "枢", "网络枢纽与通道（按设区市）", (-0.14, -0.27)))
+PLACE_FLAG = "原文只点名城市（或区县），未给出具体位置：符号标在市驻地旁，表示该市的称号/枢纽"
+IMPLIED = "（地点为推断）"
 
 
 def radius_px(population: float, largest: float) -> float:
@@ -74,7 +88,9 @@ def _prefectures_group(inputs: MapInputs, pref: gpd.GeoDataFrame,
         pop = r["population_2020"]
         popup = popup_html(r["name"], [
             ("常住人口（2020年）", f"{pop:,}人（{wan(pop)}）"),
-            ("人口来源", r["population_source"]), ("面积", f"{r['area_km2']:,.0f} 平方公里")])
+            ("人口来源", r["population_source"]), ("面积", f"{r['area_km2']:,.0f} 平方公里"),
+            ("本市规划指标", f"{r['targets_count']}项（各项数值与出处见图层下载与门户指标轨迹）"
+             if r["targets_count"] else "")])
         props.append({"id": r["adcode"], "_tip": r["name"], "_popup": popup,
                       "_name": r["name"]})
         ganzhou = r["adcode"] == GANZHOU
@@ -167,7 +183,86 @@ def _dc_markers(inputs: MapInputs, rows: gpd.GeoDataFrame) -> DivMarkers:
     return DivMarkers(markers)
 
 
-def side_panel(layouts: gpd.GeoDataFrame) -> SidePanel:
+def _place_popup(city: str, rows: pd.DataFrame, what: str) -> str:
+    """One city's designations (or hubs): name, kind, status, county, implication; cites."""
+    items = []
+    for _, r in rows.iterrows():
+        where = "" if r["place_level"] == "city" or missing(r["place_name"]) \
+            else f"（{r['place_name']}）"
+        implied = IMPLIED if r["place_basis"] == "implied" else ""
+        detail = "｜".join(str(v) for v in (r["kind"], r["level"], r["status"])
+                          if v is not None and not missing(v))
+        items.append((f"{r['name']}{where}{implied}", f"{detail}（{r['cite']}）"))
+    notes = sorted({r["location_note"] for _, r in rows.iterrows()
+                    if r["place_basis"] == "implied" and not missing(r["location_note"])})
+    return popup_html(f"{city}：{what}（{len(rows)}项）", items,
+                      flags=[PLACE_FLAG, *notes],
+                      cite="; ".join(dict.fromkeys(c for c in rows["cite"] if c)))
+
+
+def _place_markers(inputs: MapInputs, pref: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
+    """Designations and hubs, one symbol per city beside its seat (see the module text)."""
+    seats = pref.set_index("adcode")
+    groups = []
+    for layer, glyph, name, (dlat, dlon) in PLACE_LAYERS:
+        rows = inputs.ctx.result(layer).gdf
+        rows = rows[rows["adcode"].notna()].copy()
+        rows["city"] = rows["adcode"].str[:4] + "00"
+        rows = rows[rows["city"].isin(seats.index)]
+        colour = style_for(layer).colour
+        marks = []
+        for city, members in rows.groupby("city", sort=True):
+            seat = seats.loc[city]
+            lat, lon = display_point(seat["seat_lon"], seat["seat_lat"], inputs.gcj02)
+            implied = " implied" if (members["place_basis"] == "implied").all() else ""
+            marks.append(DivMarker(
+                lat + dlat, lon + dlon,
+                f'<span class="atlas-sym county_seat{implied}" style="--c:{colour}">{glyph}'
+                f"<i>{len(members)}</i></span>", f"atlas-{layer}", size=(26, 26),
+                popup=_place_popup(seat["name"], members, name.split("（")[0]),
+                tooltip=f"{seat['name']}：{name.split('（')[0]}{len(members)}项",
+                key=f"{layer}-{city}"))
+        group = folium.FeatureGroup(name=name, show=layer == "designations")
+        DivMarkers(marks).add_to(group)
+        groups.append(group)
+    return groups
+
+
+def _corridors_group(inputs: MapInputs) -> folium.FeatureGroup:
+    """The corridors with named places: dashed schematic lines through their seats."""
+    rows = inputs.ctx.result("corridors").gdf
+    rows = rows[rows["schematic_line_wkt"].notna()]
+    colour = style_for("corridors").colour
+    props, styles, lines = [], {}, []
+    for _, r in rows.iterrows():
+        lines.append(wkt.loads(r["schematic_line_wkt"]))
+        props.append({"id": r["id"], "_tip": f"{r['name']}（示意线）", "_popup": popup_html(
+            r["name"], [("类型", r["kind"]), ("状态", r["status"]), ("途经", r["via"])],
+            flags=[r["location_note"]], cite=r["cite"])})
+        styles[r["id"]] = {"color": colour, "weight": 3, "opacity": 0.85, "dashArray": "8 6",
+                           "className": "atlas-corridor"}
+    group = folium.FeatureGroup(name="走廊与产业带（示意线）")
+    if lines:
+        geojson_layer(feature_collection(for_display(lines, inputs.gcj02), props),
+                      styles).add_to(group)
+    return group
+
+
+def unplaced_places(inputs: MapInputs) -> list[list[object]]:
+    """Designations and hubs of the whole province or of no named place: table rows."""
+    pref = set(inputs.ctx.result("prefectures").gdf["adcode"])
+    rows = []
+    for layer, what in (("designations", "称号与试点"), ("hubs", "网络枢纽与通道")):
+        gdf = inputs.ctx.result(layer).gdf
+        city = gdf["adcode"].fillna("").str[:4] + "00"
+        for _, r in gdf[~city.isin(pref)].iterrows():
+            where = "全省（不绘制符号）" if r["place_level"] == "province" else \
+                "未点名地点（不绘制）"
+            rows.append([r["name"], what, where, r["cite"]])
+    return rows
+
+
+def side_panel(layouts: gpd.GeoDataFrame, places: list[list[object]] = ()) -> SidePanel:
     """Every layout with its members; places without a city polygon are marked."""
     rows = []
     for _, r in layouts.iterrows():
@@ -177,6 +272,11 @@ def side_panel(layouts: gpd.GeoDataFrame) -> SidePanel:
     content = ("<h2>江西省数字经济空间布局</h2><p>各布局为图层控制中的独立图层（默认显示"
                "“一核四副”数据中心布局）。非设区市的地点与仅提名称的布局不绘制：</p>"
                + table_html(["布局", "地区", "角色", "图上表示", "出处"], rows, cite_column=4))
+    if places:
+        content += ("<h2>全省层面与未点名地点的称号、枢纽</h2><p>原文针对全省或未点名具体城市，"
+                    "图上不绘制符号：</p>"
+                    + table_html(["名称", "类别", "图上表示", "出处"], list(places),
+                                 cite_column=3))
     return SidePanel(content, width=360)
 
 
@@ -193,8 +293,15 @@ def _legend(largest: float) -> Legend:
                     precision="county_seat"),
         LegendEntry("赣州市", "line", GANZHOU_LINE),
     ])
-    return Legend([population, layouts], notes=[
-        "核/副符号标在市驻地旁，仅表示设区市的布局角色，非数据中心位置。",
+    places = LegendSection("称号、枢纽与走廊（数字为项数）", [
+        LegendEntry("称号与试点（千兆城市、国家级试点等）", "glyph",
+                    style_for("designations").colour, glyph="称", precision="county_seat"),
+        LegendEntry("网络枢纽与通道", "glyph", style_for("hubs").colour, glyph="枢",
+                    precision="county_seat"),
+        LegendEntry("走廊与产业带（示意线，非实际线路）", "line", style_for("corridors").colour,
+                    dashed=True)])
+    return Legend([population, layouts, places], notes=[
+        "核/副、称/枢符号标在市驻地旁，仅表示设区市的布局角色或称号，非具体位置。",
         "“两备”为建议，种子文本未定义，不绘制。"])
 
 
@@ -211,9 +318,14 @@ def build(inputs: MapInputs) -> folium.Map:
     for group in _layout_groups(inputs, layouts, by_code):
         group.add_to(m)
     _population_group(inputs, pref).add_to(m)
-    return finish(m, _legend(float(pref["population_2020"].max())), side_panel(layouts))
+    _corridors_group(inputs).add_to(m)
+    for group in _place_markers(inputs, pref):
+        group.add_to(m)
+    return finish(m, _legend(float(pref["population_2020"].max())),
+                  side_panel(layouts, unplaced_places(inputs)))
 
 
 SPEC = MapSpec(NAME, TITLE, "11个设区市及2020年人口（比例圆）；省级数字经济布局（可切换）与"
                "“一核四副”数据中心布局", "jiangxi", build, nav="江西省布局",
-               collections=("prefectures", "province_layout"))
+               collections=("prefectures", "province_layout", "designations", "hubs",
+                            "corridors"))

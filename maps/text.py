@@ -71,6 +71,9 @@ LATIN_TERMS = frozenset({
     "IPv", "SaaS", "PaaS", "IaaS", "AIoT", "ETC", "OpenStreetMap", "Leaflet", "cnmaps", "km",
     "GSHHG", "WDBII", "GMT", "LGPL", "MIT", "CC", "BY", "ODbL", "BaaS", "GNSS", "TPS", "mMTC",
     "PFlops", "SDN", "TSN", "IPTV", "OTT", "NFV", "MEC", "RFID", "CPU", "GPU", "EB", "PB",
+    # terms the seeds' own sentences use (quoted in the citations of the province map)
+    "FTTH", "PON", "OLT", "OXC", "Wi", "Fi", "eMTC", "Gbps", "PH",
+    "GeoNames",  # the townships' position source, named as a source is
 })
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 # Phrases of the data notes with a Chinese reading (applied before the English is dropped)

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.catalog import BuildContext
+# Every test server would otherwise build all map pages and start Chromium for thumbnails in
+# the background; tests/maps/test_pages.py drives that preparation itself.
+os.environ.setdefault("ATLAS_PREPARE_PAGES_AT_START", "false")
+
+from geo.catalog import BuildContext  # noqa: E402
 from geo.settings import AtlasSettings
 
 
@@ -23,6 +27,36 @@ def settings(tmp_path_factory) -> AtlasSettings:
     """Settings with the shipped (read-only) data and a fresh writable data dir."""
     root = tmp_path_factory.mktemp("atlas")
     return AtlasSettings(data_dir=root / "var", out_dir=root / "out")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(settings):
+    """A throw-away PostgreSQL + PostGIS cluster for the session (tests/pg.py); skips if absent."""
+    from tests.pg import running_cluster
+
+    with running_cluster(settings) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def new_store(request, tmp_path, settings):
+    """Open a fresh, empty store of a kind ("sqlite" or "postgis"): the parametrised stores."""
+    from geo.store.sqlite import SqliteSiteStore
+
+    opened = []
+
+    def make(kind: str):
+        if kind == "sqlite":
+            return SqliteSiteStore(tmp_path / "atlas.sqlite")
+        from geo.store.postgis import PostgisSiteStore
+
+        store = PostgisSiteStore(request.getfixturevalue("pg_cluster").new_database(), settings)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from geo.formats import DOWNLOADS
 from geo.settings import REPO_ROOT
 from maps.coverage_data import SCENARIOS
 from maps.registry import MAPS
+from maps.trajectories import by_group, trajectories
 
 router = APIRouter()
 
@@ -99,7 +100,27 @@ def _portal(request: Request, body: dict, service, principal) -> Response:
     others = [c for c in collections if not c.downloads]
     return render(request, "landing.html", body=body, maps=maps, layers=layers,
                   others=others, formats=list(DOWNLOADS.values()),
-                  qgis_steps=qgis_steps(), scenarios=SCENARIOS)
+                  qgis_steps=qgis_steps(), scenarios=SCENARIOS,
+                  charts=trajectory_charts(service.ctx))
+
+
+Charts = list[tuple[str, list[tuple[str, str, Markup]]]]
+_CHARTS: dict[int, tuple[object, Charts]] = {}  # id(targets layer) -> (layer, charts)
+
+
+def trajectory_charts(ctx) -> Charts:
+    """Per group: (scope, indicator（unit）, SVG) of each indicator's trajectory, made once
+    per targets layer (the plan layers do not change while the process runs)."""
+    result = ctx.result("targets")
+    held = _CHARTS.get(id(result))
+    if held is None or held[0] is not result:
+        items = trajectories(result.gdf)
+        charts = [(group, [(t.scope, t.title, Markup(t.svg())) for t in members])
+                  for group, members in by_group(items)]
+        if len(_CHARTS) >= 4:  # test processes build a few contexts; keep the newest
+            _CHARTS.clear()
+        held = _CHARTS[id(result)] = (result, charts)
+    return held[1]
 
 
 _QGIS_DOC = REPO_ROOT / "docs" / "qgis.md"

@@ -21,6 +21,7 @@ from geo.catalog import BuildContext
 from geo.collections.base import Access, Parameter, Table, TableBacked, View
 from geo.coverage.holder import CoverageHolder
 from geo.coverage.model import ALL_BANDS, BAND_CHOICES, CoverageModel
+from geo.coverage.recommend.needs import NEEDS
 from geo.coverage.scorecard import county_scorecard, public_precision
 from geo.coverage.targets import TARGET_YEARS
 from geo.coverage.worklist import WorkList, work_list
@@ -189,10 +190,23 @@ SCORECARD_COLUMNS = (
     _c("main_urban_coverage_pct", "float", "主城区覆盖%"),
     _c("gap_area_km2", "float", "缺口面积(km²)"),
     _c("required_zone", "string", "要求覆盖范围"),
-    _c("township_coverage_pct", "float", "乡镇覆盖%", "null: not assessable (see the note)"),
-    _c("township_coverage_note", "string", "乡镇覆盖说明", "why the value is null",
+    _c("township_coverage_pct", "float", "乡镇覆盖%",
+       "share of the *positioned* townships covered; null: none positioned (see the note)"),
+    _c("township_coverage_note", "string", "乡镇覆盖说明",
+       "how many townships the share leaves out (unpositioned), or why it is null",
        queryable=False),
+    _c("townships_total", "int", "乡镇总数", "township-level units of the county (2023 list)"),
+    _c("townships_positioned", "int", "已定位乡镇数", "with a GeoNames or user-file point"),
+    _c("townships_covered", "int", "已覆盖乡镇数", "positioned townships inside coverage"),
     _c("mines_coverage", "string", "矿区覆盖"),
+    *(_c(f"sites_needed_{kind}_{year}", "int", f"{year}{label}还需新增站数", why)
+      for year in TARGET_YEARS for kind, label, why in (
+          ("target", "达标", "the year's target minus the sites on air (0 once reached)"),
+          ("full_coverage", "满覆盖", "new macro sites the recommender's greedy placement "
+           "needs to cover the required zone; null until computed (see the note)"))),
+    _c("sites_needed_note", "string", "新增站数说明",
+       "how the two numbers are computed, or why full coverage is still null",
+       queryable=False),
     _c("parks_placed", "int", "已定位园区数"),
     _c("iot_alloc_2023", "int", "物联网终端2023分配"),
     _c("iot_alloc_2025", "int", "物联网终端2025分配"),
@@ -291,7 +305,8 @@ class ScorecardCollection(_LiveBase):
         own = self.coverage.get(scenario, fine_basis(view), band) if operator else None
         key = (scenario, used, band, held.run.stats.get("fingerprint"), held.current, role,
                operator, own and (own.run.stats.get("fingerprint"), own.current),
-               self.store.fingerprint(), self.store.target_overrides().to_json())
+               self.store.fingerprint(), self.store.target_overrides().to_json(),
+               NEEDS.state(held.run))
         return self._tables.get(key, lambda: self._build(scenario, held, role, used,
                                                          operator, own))
 

@@ -14,8 +14,9 @@ had before bands existed, so a new process still finds (and serves, stale) the p
 Required zones (what a gap is a gap *of*): every county's main urban area (主城区, a
 schematic circle of ``urban_radius_m`` around the seat - the plans name it for every tier),
 and for the counties of the 全深度覆盖 tier the whole county (the plan asks coverage down
-to townships there). Township coverage (乡镇全覆盖) needs township locations, which no
-source here has: it is "not assessable" unless a township-points file is given.
+to townships there). Township coverage (乡镇全覆盖) is counted at the township points
+(``geo.coverage.inputs.township_points``: the shipped GeoNames points, completed by a user
+file); the share is over the positioned townships, beside the total and positioned counts.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def _county_stats(i: int, c, z: dict, grid, parks, townships) -> dict:
     full_depth = c.fiveg_tier == FULL_DEPTH_TIER
     gap_cells = z["full_gap"][k] if full_depth else z["urban"][k] - z["urban_covered"][k]
     p = parks[parks["county_adcode"] == c.adcode]
-    t = townships[townships["county_adcode"] == c.adcode] if townships is not None else None
+    towns = _township_counts(townships, c.adcode)
     return {
         "adcode": c.adcode, "name": c.name, "fiveg_tier": c.fiveg_tier,
         "cells": int(z["cells"][k]),
@@ -168,10 +169,41 @@ def _county_stats(i: int, c, z: dict, grid, parks, townships) -> dict:
         "required_zone": "whole county (全深度覆盖)" if full_depth
         else "main urban area (主城区, schematic)",
         "parks_placed": int(len(p)), "parks_covered": int(p["covered"].sum()),
-        "township_coverage_pct": (round(100 * float(t["covered"].mean()), 2)
-                                  if t is not None and len(t) else NOT_ASSESSABLE),
+        **towns,
         "mines_coverage": NOT_ASSESSABLE,
     }
+
+
+def _township_counts(townships: pd.DataFrame | None, adcode: str) -> dict:
+    """乡镇全覆盖 of one county: townships total / positioned / covered and the share covered.
+
+    The share is over the *positioned* townships only (an unpositioned one can be neither
+    covered nor uncovered); ``townships_total - townships_positioned`` says how many it
+    leaves out, so the number is never read as covering the whole list.
+    """
+    if townships is None:
+        return {"townships_total": None, "townships_positioned": None,
+                "townships_covered": None, "township_coverage_pct": NOT_ASSESSABLE}
+    t = townships[townships["county_adcode"] == adcode]
+    placed = int(_positioned(t).sum())
+    covered = int(t["covered"].sum())
+    return {"townships_total": int(len(t)), "townships_positioned": placed,
+            "townships_covered": covered,
+            "township_coverage_pct": round(100 * covered / placed, 2) if placed
+            else NOT_ASSESSABLE}
+
+
+def _positioned(townships: pd.DataFrame) -> pd.Series:
+    return townships["lon"].notna() & townships["lat"].notna()
+
+
+def _township_coverage(counts: np.ndarray, grid: Grid, townships: pd.DataFrame) -> np.ndarray:
+    """Covered flag per township; an unpositioned one (NaN lon/lat) is never covered."""
+    placed = _positioned(townships).to_numpy()
+    out = np.zeros(len(townships), dtype=bool)
+    out[placed] = _point_coverage(counts, grid, *to_metric(townships["lon"][placed],
+                                                           townships["lat"][placed]))
+    return out
 
 
 def _gap_features(counts, county_id, urban, grid, counties: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -211,7 +243,21 @@ def run_fingerprint(sites: str, model: CoverageModel, resolution: float,
     """What a run depends on (``sites``: the store's fingerprint): a stored run with the
     same fingerprint is still current. The band is part of it, so runs never mix."""
     return f"{sites}|{model.model_dump_json()}|{resolution}|" \
-           f"{len(townships) if townships is not None else 0}|{basis}|band={band}"
+           f"{_townships_digest(townships)}|{basis}|band={band}"
+
+
+def _townships_digest(townships: pd.DataFrame | None) -> str:
+    """The township points as part of a run's fingerprint: a moved or added point (a user
+    file that overrides a shipped one keeps the count) makes the stored run stale."""
+    if townships is None:
+        return "0"
+    digest = hashlib.sha256()
+    for col in ("lon", "lat"):  # raw float bytes: NaN (unpositioned) hashes like any value
+        digest.update(np.ascontiguousarray(townships[col].to_numpy(float)).tobytes())
+    for col in ("name", "county_adcode"):
+        if col in townships.columns:
+            digest.update("\x1f".join(map(str, townships[col])).encode())
+    return f"{len(townships)}:{digest.hexdigest()[:16]}"
 
 
 def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd.DataFrame,
@@ -253,8 +299,7 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     parks = parks.assign(covered=_point_coverage(counts, grid, *to_metric(parks["lon"],
                                                                            parks["lat"])))
     if townships is not None:
-        townships = townships.assign(covered=_point_coverage(
-            counts, grid, *to_metric(townships["lon"], townships["lat"])))
+        townships = townships.assign(covered=_township_coverage(counts, grid, townships))
     zones = _zone_counts(counts, county_id, urban, counties)
     stats = [_county_stats(i, c, zones, grid, parks, townships)
              for i, c in enumerate(counties.itertuples())]

@@ -12,15 +12,26 @@ Runs are held per (scenario, basis, band). The start-up computes ``band=all`` on
 band views of two scenarios would be twelve more runs on a shared machine for views few
 callers ask for, so a band's first request waits for its run (about as long as an
 ``all`` run of that band's sites, seconds on a city-size inventory).
+
+Several service workers (``ganzhou-atlas serve --workers N``) share one data dir and hold
+one holder each. A recompute takes the run key's inter-process lock (``geo.cache_lock``)
+and, inside it, first looks for a finished run folder of the current fingerprint: the
+worker that gets the lock first computes, the others wait and then load its folder. A
+worker whose run in memory went stale also looks on disk before starting a recompute, so a
+change is computed once, not once per worker. Each run really computed appends a line to
+``<data_dir>/coverage/builds.log``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+from geo.cache_lock import build_lock, log_build
 from geo.catalog import BuildContext
 from geo.coverage.analysis import CoverageRun, latest_run, run_fingerprint, run_folder
 from geo.coverage.inputs import CoverageInputs, coverage_inputs, run_for
@@ -67,16 +78,37 @@ class CoverageHolder:
         fingerprint."""
         sites = self.store.fingerprint()
         resolved = self.basis(basis, sites)
+        self.ctx.settings.coverage_model.factor(band)  # 400 for an unknown band
+        key = (scenario, resolved, band)
+        return key, self._fingerprint(key, sites)
+
+    def _fingerprint(self, key: RunKey, sites: str) -> str:
         settings = self.ctx.settings
-        settings.coverage_model.factor(band)  # 400 for an unknown band
-        return (scenario, resolved, band), run_fingerprint(
-            sites, settings.coverage_model, settings.coverage_resolution_m,
-            self.inputs.townships, resolved, band)
+        return run_fingerprint(sites, settings.coverage_model, settings.coverage_resolution_m,
+                               self.inputs.townships, key[1], key[2])
+
+    def _base(self, key: RunKey) -> Path:
+        """The folder of ``key``'s runs (shared by every worker on this data dir)."""
+        settings = self.ctx.settings
+        return run_folder(settings.data_dir, key[0], settings.coverage_resolution_m, key[1],
+                          key[2])
+
+    def _on_disk(self, key: RunKey, fingerprint: str) -> CoverageRun | None:
+        """The newest finished run of ``key`` on disk if it has ``fingerprint``."""
+        run = latest_run(self._base(key))
+        return run if run is not None and run.stats.get("fingerprint") == fingerprint else None
 
     def _compute(self, key: RunKey) -> HeldRun:
         scenario, basis, band = key
-        run = run_for(self.ctx, self.store, scenario, inputs=self.inputs, basis=basis,
-                      band=band)
+        base = self._base(key)
+        with build_lock(base):  # one worker computes; the others wait, then load its run
+            run = self._on_disk(key, self._fingerprint(key, self.store.fingerprint()))
+            if run is None:
+                t0 = time.perf_counter()
+                run = run_for(self.ctx, self.store, scenario, inputs=self.inputs, basis=basis,
+                              band=band)
+                log_build(base.parent, f"coverage {base.name} {run.folder.name}",
+                          time.perf_counter() - t0)
         held = HeldRun(run, True, _mtime(run))
         with self._lock:
             self._runs[key] = held
@@ -120,11 +152,11 @@ class CoverageHolder:
         refresh."""
         key, fingerprint = self._key(scenario, basis, band)
         held = self._runs.get(key)
-        if held is None:
-            on_disk = latest_run(run_folder(self.ctx.settings.data_dir, scenario,
-                                            self.ctx.settings.coverage_resolution_m, key[1],
-                                            band))
-            if on_disk is not None:
+        if held is None or held.run.stats.get("fingerprint") != fingerprint:
+            # what a previous process, or another worker, left (current or not)
+            on_disk = latest_run(self._base(key))
+            if on_disk is not None and (held is None or on_disk.stats.get(
+                    "fingerprint") == fingerprint):
                 held = HeldRun(on_disk, False, _mtime(on_disk))
         if held is not None and held.run.stats.get("fingerprint") == fingerprint:
             if not held.current:

@@ -32,7 +32,10 @@ from geo.inventory.vocab import OPERATORS
 
 NO_POPULATION = "无县级人口数据：规划与普查来源均未给出区县人口，不推算"
 NO_RUN = "覆盖分析尚未完成"
-NO_TOWNSHIPS = "无法评估：无乡镇点位数据（可用 --townships 提供乡镇点位 CSV）"
+NO_TOWNSHIPS = "无法评估：无乡镇点位（可用 --townships 提供乡镇点位 CSV）"
+# the shipped list positions a township only where GeoNames has it (data/townships/README.md)
+NO_POSITIONED_TOWNSHIPS = ("无法评估：本区县{total}个乡镇均无点位"
+                           "（可用 --townships 提供乡镇点位 CSV）")
 NO_REAL_SITES = "该区县尚无运营商报送的真实站点"
 # The planner's split: one count column per operator code (sites_cmcc, ...), numbers a GIS
 # client can style and sum, beside the readable sites_by_operator text
@@ -54,10 +57,27 @@ def _number(value) -> float | None:
 
 
 def township_fields(stats: dict) -> dict:
-    """Township coverage (乡镇全覆盖) as a number or null, and why it is null."""
+    """Township coverage (乡镇全覆盖): total / positioned / covered counts and the share.
+
+    The share is over the positioned townships only (the shipped list positions about 180 of
+    赣州's 310), so the note always says how many it leaves out; null with the reason when
+    no township of the county has a point, or before a run.
+    """
     pct = _number(stats.get("township_coverage_pct"))
-    note = None if pct is not None else (NO_TOWNSHIPS if stats else NO_RUN)
-    return {"township_coverage_pct": pct, "township_coverage_note": note}
+    counts = {k: int(v) if isinstance(v, numbers.Integral) else None for k, v in (
+        (k, stats.get(k)) for k in ("townships_total", "townships_positioned",
+                                    "townships_covered"))}
+    total, placed = counts["townships_total"], counts["townships_positioned"]
+    if not stats:
+        note: str | None = NO_RUN
+    elif pct is None:
+        note = NO_TOWNSHIPS if not total else NO_POSITIONED_TOWNSHIPS.format(total=total)
+    elif total is not None and placed is not None and total > placed:
+        note = (f"按已定位的{placed}个乡镇计算；另有{total - placed}个乡镇无点位，未计入"
+                f"（共{total}个）")
+    else:
+        note = f"按全部{placed}个乡镇计算" if placed is not None else None
+    return {"township_coverage_pct": pct, "township_coverage_note": note, **counts}
 
 
 def flags_for(row: dict) -> str | None:
@@ -78,16 +98,22 @@ def flags_for(row: dict) -> str | None:
 def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.DataFrame,
               run: CoverageRun | None, method: AllocationMethod, model: CoverageModel,
               operator_detail: bool,
-              priority_areas: dict[str, list[str]] | None = None) -> gpd.GeoDataFrame:
+              priority_areas: dict[str, list[str]] | None = None,
+              needs: dict | None = None) -> gpd.GeoDataFrame:
     """Per-county scorecard as a GeoDataFrame over the county polygons.
 
     ``counties`` is the ``counties`` layer; ``counts`` the store's grouped counts;
     ``operator_detail`` adds the per-operator split (planners only: it is sensitive);
-    ``priority_areas`` maps adcode -> the IoT tier-1 places (优先完成部署) in the county.
+    ``priority_areas`` maps adcode -> the IoT tier-1 places (优先完成部署) in the county;
+    ``needs`` the last full-coverage computation of ``run`` (geo.coverage.recommend.needs;
+    None: not computed yet, its columns are null with a note).
     """
+    from geo.coverage.recommend.needs import need_fields, target_gaps
+
     targets = effective_targets(allocate_fiveg(counties, method), overrides)
     iot = allocate_iot(counties, method)
     totals = county_totals(counts)
+    gaps = target_gaps(targets, totals["status_on_air"])
     stats = {s["adcode"]: s for s in (run.stats["counties"] if run else [])}
     rows = []
     for c in counties.itertuples():
@@ -108,6 +134,7 @@ def scorecard(counties: gpd.GeoDataFrame, counts: pd.DataFrame, overrides: pd.Da
             "target_2025": int(tg["target_2025"]), "target_2025_source": tg["target_2025_source"],
             "pct_of_target_2023": _pct(on_air, tg["target_2023"]),
             "pct_of_target_2025": _pct(on_air, tg["target_2025"]),
+            **need_fields(gaps, needs, c.adcode),
             "sites_per_10k_people": None, "sites_per_10k_people_note": NO_POPULATION,
             "covered_area_pct": s.get("covered_area_pct"),
             "main_urban_coverage_pct": s.get("main_urban_coverage_pct"),
@@ -215,8 +242,13 @@ def county_scorecard(ctx, store, run: CoverageRun | None, operator_detail: bool,
     iot = ctx.result("iot_zones").gdf
     tier1 = iot[(iot["tier"] == 1) & iot["adcodes"].notna()]
     priority = tier1.groupby("adcodes")["place_name"].apply(list).to_dict()
+    from geo.coverage.inputs import coverage_inputs
+    from geo.coverage.recommend.needs import NEEDS
+
+    needs = NEEDS.get(settings, run, lambda: coverage_inputs(ctx))  # never waits
     card = scorecard(counties, counts, store.target_overrides(), run,
-                     settings.allocation, settings.coverage_model, operator_detail, priority)
+                     settings.allocation, settings.coverage_model, operator_detail, priority,
+                     needs)
     pop = ctx.plan.population.set_index("adcode")["population_2020_census"]
     city = {**city_line(card, int(pop["360700"])), "data_basis": basis}
     if operator_detail:

@@ -14,9 +14,10 @@ A planner sending teams out needs the opposite: few, named, ordered items. So th
 * **ranks** by the plan's required tier first (全深度覆盖 > 主城区连续覆盖 > 县城, i.e. the
   counties the plan does not name, whose required zone is the county seat) and then by area,
   largest first: the plan's priority decides, area orders within it;
-* **names** each gap by county and, when a township points file is given, by township (the
-  township point inside the gap nearest its centre, else the county's nearest one); without
-  the file the township is null and ``township_note`` says why;
+* **names** each gap by county and by township (the positioned township point inside the
+  gap nearest its centre, else the county's nearest one): the shipped GeoNames points by
+  default, completed by ATLAS_TOWNSHIPS_FILE (geo.coverage.inputs.township_points); where a
+  county has no positioned township the township is null and ``township_note`` says why;
 * gives one **centre point** per gap in WGS84 (GPS, 奥维, QGIS) and GCJ-02 (高德 and Tencent
   maps, what field staff's phones show): the centroid when it lies inside the gap, else a
   point on its surface (a ring-shaped gap's centroid is a covered spot).
@@ -52,7 +53,7 @@ SEAT_ONLY_LABEL = "县城（规划未点名梯次）"
 TIER_ORDER = {FULL_DEPTH: 0, MAIN_URBAN_TIER: 1}  # any other tier: 2 (the county seat only)
 KIND_LABELS = {"main_urban": "主城区缺口", "full_depth_county": "全域缺口（主城区以外）"}
 NO_TOWNSHIPS = "无乡镇点位数据，未按乡镇命名（设置 ATLAS_TOWNSHIPS_FILE 后按乡镇点位命名）"
-NO_COUNTY_TOWNSHIPS = "乡镇点位文件中本区县无点位"
+NO_COUNTY_TOWNSHIPS = "本区县无已定位的乡镇点位（可设置 ATLAS_TOWNSHIPS_FILE 补充）"
 INSIDE = "乡镇点位位于缺口内"
 NEAREST = "缺口外最近的乡镇点位（距缺口中心 {km:.1f} km）"
 CENTRE_NOTE = "中心点：缺口质心；质心落在缺口外时取缺口内一点"
@@ -112,8 +113,9 @@ def work_list(gaps: gpd.GeoDataFrame, tiers: Mapping[str, str],
     """The work list of a run's gap polygons (``id, adcode, gap_kind, area_km2``, WGS84).
 
     ``tiers`` maps adcode -> the plan's 5G tier; ``townships`` has ``name, lon, lat,
-    county_adcode`` (or is None); ``touch_m``: how far apart two gaps may be and still count
-    as touching (half the run's cell size, see the module docstring).
+    county_adcode`` (NaN lon/lat: unpositioned, skipped; or None); ``touch_m``: how far
+    apart two gaps may be and still count as touching (half the run's cell size, see the
+    module docstring).
     """
     metric = gaps.to_crs(METRIC_CRS).reset_index(drop=True) if len(gaps) else \
         gpd.GeoDataFrame({"id": [], "adcode": [], "gap_kind": [], "area_km2": []},
@@ -188,6 +190,8 @@ def _townships(kept: pd.DataFrame, centre: list, townships: pd.DataFrame | None)
     """Per gap: the township name and how it was chosen (or why there is none)."""
     if townships is None:
         return [None] * len(kept), [NO_TOWNSHIPS] * len(kept)
+    # the unpositioned townships (NaN lon/lat) cannot name a gap
+    townships = townships[townships["lon"].notna() & townships["lat"].notna()]
     tx, ty = _TO_METRIC.transform(townships["lon"].to_numpy(float),
                                   townships["lat"].to_numpy(float))
     points = shapely.points(tx, ty)

@@ -12,11 +12,18 @@ queued or running when the process stopped is marked ``failed`` (``import-interr
 when the next one starts - its upload was held in memory only and its transaction rolled
 back, so nothing of it was stored and the operator uploads it again. A job that finished
 is marked ``done`` by the store in the very transaction that stores its batch, so "done"
-and "stored" cannot disagree after a crash. This assumes one service process per data
-directory (how ``ganzhou-atlas serve`` runs).
+and "stored" cannot disagree after a crash.
+
+Several workers (``serve --workers N``) share one data dir: each holds a
+``geo.cache_lock.ServiceLease``, and only the first one to start fails the jobs left
+unfinished (a worker starting while others run leaves their live jobs alone). A job whose
+worker process dies while the others keep running stays ``running`` in the store until the
+whole service restarts.
 
 Progress (``phase``, ``rows_validated``, ``rows_done``) is kept in memory while a job runs:
-writing it to the store would wait on the import's own write lock. ``rows_total`` is the
+writing it to the store would wait on the import's own write lock. With ``progress_dir``
+the running worker also writes it, throttled, to ``<progress_dir>/<job id>.json``, so a
+status request answered by another worker reads the same progress. ``rows_total`` is the
 file's row count once it has been read; ``rows_validated`` counts the rows checked so far,
 then ``rows_done`` the valid rows written into the import's open transaction (in partial
 mode the bad rows are never written, so it ends at the number of valid rows, not at
@@ -25,20 +32,27 @@ mode the bad rows are never written, so it ends at the number of valid rows, not
 Bounded: ``workers`` threads (1 by default - two imports write one SQLite database in turn
 anyway) and at most ``queue_cap`` jobs waiting; past that ``submit`` raises
 ServiceBusyError (503 with ``retry_after``). A waiting upload is held in memory, so memory
-is bounded by ``(workers + queue_cap) x ATLAS_MAX_UPLOAD_MB``.
+is bounded by ``(workers + queue_cap) x ATLAS_MAX_UPLOAD_MB``. The cap is per service
+worker on purpose (it bounds that process's memory): N workers hold at most N x
+``queue_cap`` uploads, and a 503 from one worker says that worker is full.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from geo.cache_lock import ServiceLease
 from geo.errors import AtlasError, ServiceBusyError
 from geo.store.base import BatchInfo, ImportReport, SiteStore
 
@@ -47,6 +61,9 @@ log = logging.getLogger("ganzhou_atlas.jobs")
 STATES = ("queued", "running", "done", "failed")
 # phase -> what the job is doing; ``finished`` once done or failed
 PHASES = ("queued", "reading", "validating", "storing", "finished")
+# what a running job publishes for the other workers, at most every PUBLISH_EVERY_S
+LIVE_FIELDS = ("state", "phase", "rows_total", "rows_validated", "rows_done", "started_at")
+PUBLISH_EVERY_S = 0.5
 KEEP_DAYS = 30  # finished jobs older than this are pruned when the service starts
 
 Progress = Callable[[str, int, int], None]  # (phase, rows done, rows of that phase)
@@ -81,7 +98,10 @@ class ImportJobs:
     """A bounded queue of import jobs and the worker threads that run them."""
 
     def __init__(self, store: SiteStore, work: Work, workers: int = 1, queue_cap: int = 4,
-                 retry_after_s: int = 30) -> None:
+                 retry_after_s: int = 30, lease: ServiceLease | None = None,
+                 progress_dir: Path | None = None) -> None:
+        self.lease = lease
+        self.progress_dir = progress_dir
         self.store = store
         self.work = work
         self.workers = workers
@@ -94,16 +114,55 @@ class ImportJobs:
         self._closed = False
 
     def start(self) -> None:
-        """Mark what a previous process left unfinished as failed, then start the workers."""
-        gone = self.store.interrupt_jobs(interrupted("the service restarted"), _now())
-        if gone:
-            log.warning("%d import job(s) were interrupted by a restart", gone)
-        cutoff = datetime.now(UTC) - timedelta(days=KEEP_DAYS)
-        self.store.prune_jobs(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        """Mark what a previous process left unfinished as failed, then start the workers.
+
+        With a lease, only the first worker of the service does (see the module docstring).
+        """
+        if self.lease is None:
+            self._interrupt_leftovers()
+        else:
+            self.lease.acquire(when_first=self._interrupt_leftovers)
         for i in range(self.workers):
             thread = threading.Thread(target=self._loop, name=f"import-job-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
+
+    def _interrupt_leftovers(self) -> None:
+        gone = self.store.interrupt_jobs(interrupted("the service restarted"), _now())
+        if gone:
+            log.warning("%d import job(s) were interrupted by a restart", gone)
+        if self.progress_dir is not None:
+            for stale in self.progress_dir.glob("*.json"):
+                stale.unlink(missing_ok=True)
+        cutoff = datetime.now(UTC) - timedelta(days=KEEP_DAYS)
+        self.store.prune_jobs(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+    def _progress_file(self, job_id: str) -> Path | None:
+        return None if self.progress_dir is None else self.progress_dir / f"{job_id}.json"
+
+    def _publish(self, job: dict[str, Any]) -> None:
+        """Write ``job``'s live progress for the other workers (renamed into place)."""
+        path = self._progress_file(job["id"])
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({k: job[k] for k in LIVE_FIELDS}), "utf-8")
+            os.replace(tmp, path)
+        except OSError:  # progress is a courtesy; the import goes on
+            log.warning("could not publish the progress of import job %s", job["id"])
+
+    def _published(self, job: dict[str, Any]) -> dict[str, Any]:
+        """``job`` from the store with the live progress another worker published."""
+        path = self._progress_file(job["id"])
+        if path is None or job["state"] not in ("queued", "running"):
+            return job
+        try:
+            live = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return job
+        return {**job, **{k: live[k] for k in LIVE_FIELDS if k in live}}
 
     def submit(self, data: bytes, info: BatchInfo) -> dict[str, Any]:
         """Queue one import; return the job's status document (state ``queued``).
@@ -142,7 +201,8 @@ class ImportJobs:
             live = self._live.get(job_id)
             if live is not None:
                 return dict(live)
-        return self.store.job(job_id)
+        stored = self.store.job(job_id)
+        return None if stored is None else self._published(stored)
 
     def pending(self) -> int:
         """Jobs of this process still queued or running."""
@@ -164,6 +224,8 @@ class ImportJobs:
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []
+        if self.lease is not None:
+            self.lease.release()
 
     # ------------------------------------------------------------------ workers
 
@@ -180,14 +242,9 @@ class ImportJobs:
         except Exception:  # the store is down: the job stays as last recorded
             log.exception("could not record import job %s", job["id"])
 
-    def _run(self, job_id: str, data: bytes, info: BatchInfo) -> None:
-        with self._lock:
-            job = self._live.get(job_id)
-            if job is None or job["state"] != "queued":  # failed by close() meanwhile
-                self._live.pop(job_id, None)
-                return
-            job.update(state="running", phase="reading", started_at=_now())
-        self._save(job)
+    def _progress_of(self, job: dict[str, Any]) -> Progress:
+        """The progress callback of a running ``job`` (memory, and throttled to its file)."""
+        published = [time.monotonic(), job["phase"]]
 
         def progress(phase: str, done: int, total: int) -> None:
             with self._lock:
@@ -197,9 +254,27 @@ class ImportJobs:
                     job["rows_validated"] = done
                 elif phase == "storing":
                     job["rows_done"] = done
+                now = time.monotonic()
+                due = phase != published[1] or now - published[0] >= PUBLISH_EVERY_S
+                if due:
+                    published[:] = [now, phase]
+                snapshot = dict(job) if due else None
+            if snapshot is not None:
+                self._publish(snapshot)
 
+        return progress
+
+    def _run(self, job_id: str, data: bytes, info: BatchInfo) -> None:
+        with self._lock:
+            job = self._live.get(job_id)
+            if job is None or job["state"] != "queued":  # failed by close() meanwhile
+                self._live.pop(job_id, None)
+                return
+            job.update(state="running", phase="reading", started_at=_now())
+        self._save(job)
+        self._publish(job)
         try:
-            report = self.work(data, info, progress)
+            report = self.work(data, info, self._progress_of(job))
         except BaseException as exc:  # noqa: BLE001 - every failure is the job's outcome
             if not isinstance(exc, AtlasError):
                 log.error("import job %s failed", job_id, exc_info=exc)
@@ -220,3 +295,6 @@ class ImportJobs:
         finally:
             with self._lock:
                 self._live.pop(job_id, None)
+            path = self._progress_file(job_id)
+            if path is not None:
+                path.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from geo.layers import (
     prefectures,
     province_layout,
     targets,
+    townships,
 )
 from geo.schema import Layer
 
@@ -35,5 +36,6 @@ LAYERS: dict[str, Layer] = {
         designations,
         hubs,
         corridors,
+        townships,
     )
 }

@@ -4,6 +4,10 @@ The join is by adcode to ``data/plan/counties.yaml`` (表2 发展重点, layout 
 ``fiveg_tier`` keeps the plan's three states apart: a county named in the 全深度覆盖 list,
 one named in the 主城区连续覆盖 list, and one not named in either (未点名) - the plan's lists
 end with 等, so "not named" is not "no".
+
+The plan's figures (``targets`` layer) that are a county's own join it: today those of the
+parks placed in it (the seeds set no figure for a county as a whole); the city-wide figures
+stay with the city (``prefectures``), never copied down to each county.
 """
 
 from __future__ import annotations
@@ -15,6 +19,26 @@ from geo.catalog import BuildContext
 from geo.layers.common import ADMIN_COLUMNS, CITATION_COLUMNS, POLYGONS, citation_fields, joined
 from geo.plan import FIVEG_TIER_NOT_NAMED
 from geo.schema import Column, Layer, LayerSchema
+
+KIND_ZH = {"baseline": "基准", "actual": "实际", "target": "目标"}
+TARGET_COLUMNS = (
+    Column("targets_count", "int", "规划指标数", "figures of the targets layer that are this "
+           "unit's own (its scope or a park placed in it)", nullable=False, queryable=True),
+    Column("targets_summary", "string", "规划指标", "each figure: indicator, year, baseline / "
+           "target, value as stated, citation; ；-separated"),
+    Column("targets_cite", "string", "规划指标出处", "the figures' seed references"),
+)
+
+
+def target_fields(figures) -> dict:
+    """``targets_*`` values of one unit from its rows of the ``targets`` layer (in order)."""
+    items, cites = [], []
+    for _, r in figures.iterrows():
+        items.append(f"{r['indicator']}：{int(r['year'])}年{KIND_ZH.get(r['kind'], '')}"
+                     f"{r['value_as_stated']}（{r['cite']}）")
+        cites += [c.strip() for c in str(r["cite"]).split(";") if c.strip()]
+    return {"targets_count": len(items), "targets_summary": "；".join(items) or None,
+            "targets_cite": "; ".join(dict.fromkeys(cites)) or None}
 
 SCHEMA = LayerSchema(
     columns=(
@@ -35,6 +59,7 @@ SCHEMA = LayerSchema(
         Column("thematic_roles", "string", "专栏定位"),
         Column("parks_count", "int", "园区数", "named parks placed in this county",
                nullable=False),
+        *TARGET_COLUMNS,
         *CITATION_COLUMNS,
     ),
     id_column="adcode",
@@ -47,6 +72,8 @@ def build(ctx: BuildContext) -> gpd.GeoDataFrame:
     gdf = ganzhou_counties(ctx.settings)
     units = {u.name: u.id for u in ctx.plan.layout_units}
     parks = ctx.plan.parks
+    targets = ctx.result("targets").gdf
+    own = targets[targets["scope"].isin(("county", "park"))]
     rows = []
     for adcode in gdf["adcode"]:
         c = ctx.plan.counties[adcode]
@@ -66,6 +93,7 @@ def build(ctx: BuildContext) -> gpd.GeoDataFrame:
                 adcode in p.county_adcodes and p.county_scope in ("single", "multiple")
                 for p in parks
             ),
+            **target_fields(own[own["adcode"] == adcode]),
             **citation_fields(c.citations),
         })
     for key in rows[0]:
@@ -79,8 +107,10 @@ LAYER = Layer(
     description="赣州市's 18 county-level units with 表2 roles, layout unit, 5G and IoT tiers.",
     schema=SCHEMA,
     inputs=("boundaries/jiangxi_counties.geojson", "plan/counties.yaml", "plan/parks.yaml",
-            "plan/layout_units.yaml"),
+            "plan/layout_units.yaml", "plan/targets_all.yaml"),
     steps=("filter parent_adcode 360700", "join plan/counties.yaml by adcode",
-           "count parks whose county is stated or implied"),
+           "count parks whose county is stated or implied",
+           "join the figures of the targets layer of its parks (scope county or park)"),
     build=build,
+    depends_on=("targets",),
 )

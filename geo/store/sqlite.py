@@ -5,7 +5,9 @@ guarantee the inventory needs - a batch is written whole or not at all, even if 
 is killed mid-import (the write-ahead log is rolled back on next open). Writers queue on the
 database lock (``busy_timeout``); readers never block in WAL mode.
 
-Schema changes are numbered migrations applied on open (``PRAGMA user_version``).
+Schema changes are the numbered migrations of ``geo.store.migrations`` (``PRAGMA user_version``),
+applied on open: an embedded store upgrades itself. A schema newer than the code is refused
+(``StoreSchemaError``).
 
 A batch is merged in chunks of ``MERGE_CHUNK`` rows inside its one transaction, so a caller
 can be told how far it got (import jobs' ``rows_done``) without giving up all-or-nothing.
@@ -29,65 +31,8 @@ import pandas as pd
 
 from geo.errors import ConflictError
 from geo.store.base import ApiKey, BatchInfo, ImportReport, SiteQuery, StoreProgress
+from geo.store.migrations import LATEST, SQLITE, check_version, statements
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE batches (
-        id TEXT PRIMARY KEY, operator TEXT NOT NULL, actor TEXT NOT NULL,
-        created_at TEXT NOT NULL, source TEXT NOT NULL, filename TEXT, coord_sys TEXT,
-        mode TEXT, rows_read INTEGER NOT NULL DEFAULT 0, inserted INTEGER NOT NULL DEFAULT 0,
-        updated INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,
-        rejected INTEGER NOT NULL DEFAULT 0, errors_json TEXT,
-        synthetic INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE sites (
-        operator TEXT NOT NULL, site_id TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
-        type TEXT NOT NULL, band TEXT, status TEXT NOT NULL, commissioned TEXT,
-        county_adcode TEXT NOT NULL, synthetic INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-        batch_id TEXT NOT NULL REFERENCES batches(id),
-        PRIMARY KEY (operator, site_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX sites_county ON sites (county_adcode);
-    CREATE INDEX sites_lonlat ON sites (lon, lat);
-    CREATE TABLE api_keys (
-        id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
-        operator TEXT, label TEXT, created_at TEXT NOT NULL, revoked_at TEXT
-    );
-    """,
-    """
-    CREATE TABLE target_overrides (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, adcode TEXT NOT NULL, year INTEGER NOT NULL,
-        value INTEGER, previous_value INTEGER, actor TEXT NOT NULL, created_at TEXT NOT NULL,
-        note TEXT
-    );
-    CREATE INDEX target_overrides_key ON target_overrides (adcode, year, id);
-    """,
-    # mode=replace retires (deletes) the sites a file lacks: each is kept here as it was,
-    # with the batch that retired it, so the deletion can be audited and undone by hand.
-    # Import jobs (Prefer: respond-async) keep their state here so a status URL outlives
-    # a restart.
-    """
-    ALTER TABLE batches ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE batches ADD COLUMN job_id TEXT;
-    CREATE TABLE retired_sites (
-        batch_id TEXT NOT NULL REFERENCES batches(id), operator TEXT NOT NULL,
-        site_id TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL, type TEXT NOT NULL,
-        band TEXT, status TEXT NOT NULL, commissioned TEXT, county_adcode TEXT NOT NULL,
-        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_batch_id TEXT NOT NULL,
-        PRIMARY KEY (batch_id, site_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX retired_sites_site ON retired_sites (operator, site_id);
-    CREATE TABLE import_jobs (
-        id TEXT PRIMARY KEY, operator TEXT NOT NULL, actor TEXT NOT NULL, filename TEXT,
-        mode TEXT NOT NULL, coord_sys TEXT NOT NULL, state TEXT NOT NULL, phase TEXT,
-        rows_total INTEGER, rows_validated INTEGER NOT NULL DEFAULT 0,
-        rows_done INTEGER NOT NULL DEFAULT 0, submitted_at TEXT NOT NULL, started_at TEXT,
-        finished_at TEXT, batch_id TEXT, report_json TEXT, error_json TEXT
-    );
-    CREATE INDEX import_jobs_state ON import_jobs (state);
-    """,
-)
 SITE_COLUMNS = ("site_id", "lon", "lat", "type", "band", "status", "commissioned",
                 "county_adcode", "synthetic")
 QUERYABLE = {"site_id", "type", "band", "status", "county_adcode", "synthetic", "operator"}
@@ -174,15 +119,21 @@ class SqliteSiteStore:
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        check_version(version, "sqlite", upgrade_allowed=True)
+        for number, script in enumerate(SQLITE[version:], start=version + 1):
             db.execute("BEGIN IMMEDIATE")
             if db.execute("PRAGMA user_version").fetchone()[0] >= number:
                 db.execute("ROLLBACK")  # another process migrated meanwhile
                 continue
-            for statement in filter(str.strip, script.split(";")):
+            for statement in statements(script):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version={number}")
             db.execute("COMMIT")
+
+    def schema_version(self) -> tuple[int, int]:
+        """(version stored, version of the code)."""
+        with self._read() as db:
+            return db.execute("PRAGMA user_version").fetchone()[0], LATEST
 
     # ------------------------------------------------------------------ batches and sites
 

@@ -43,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
+from geo.cache_lock import build_lock, log_build
 from geo.errors import TileGenerationError
 from geo.schema import LayerResult
 from geo.tiles.grid import MAX_ZOOM, MIN_ZOOM, layer_bounds, tile_key
@@ -293,15 +294,20 @@ def render_pyramid(results: Sequence[LayerResult], cache_dir: Path,
     cache_dir.mkdir(parents=True, exist_ok=True)
     index_path = cache_dir / f"layers-{_index_key(results, maxzooms)}.sqlite"
     loaded = _load_index(index_path)
-    if loaded is not None:
-        pyramid, stats = loaded
-        return pyramid, replace(stats, seconds=time.perf_counter() - t0)
-    pyramid, stats = _render(results, cache_dir, maxzooms, t0)
-    _save_index(index_path, pyramid, stats)
-    for stale in cache_dir.glob("layers-*.sqlite"):
-        if stale != index_path:
-            stale.unlink(missing_ok=True)
-    return pyramid, stats
+    if loaded is None:
+        # several service workers start at once: one renders, the others wait and load it
+        with build_lock(cache_dir / "pyramid"):
+            loaded = _load_index(index_path)
+            if loaded is None:
+                pyramid, stats = _render(results, cache_dir, maxzooms, t0)
+                _save_index(index_path, pyramid, stats)
+                for stale in cache_dir.glob("layers-*.sqlite"):
+                    if stale != index_path:
+                        stale.unlink(missing_ok=True)
+                log_build(cache_dir, f"tile pyramid {index_path.name}", stats.seconds)
+                return pyramid, stats
+    pyramid, stats = loaded
+    return pyramid, replace(stats, seconds=time.perf_counter() - t0)
 
 
 def _render(results: Sequence[LayerResult], cache_dir: Path, maxzooms: dict[str, int] | None,

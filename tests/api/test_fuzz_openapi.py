@@ -22,19 +22,28 @@ FUZZ = settings(max_examples=30, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
+# A whole-atlas download (atlas.gpkg: every layer) is built on its first request; on a busy
+# 2-core CI machine that takes longer than schemathesis's 10 s default. Its speed is a bench
+# matter (bench/), this test asks only that no input makes a 5xx.
+TIMEOUT_S = 180
+
+
 def _check(response, case) -> None:
     assert response.status_code < 500, (case.method, case.path, case.query, response.text[:300])
     if response.status_code >= 400:
-        assert response.headers["content-type"][0].startswith("application/problem+json")
+        media = response.headers["content-type"][0]
+        if (case.query or {}).get("f") == "html" and media.startswith("text/html"):
+            return  # a refusal asked for as a page is a Chinese page (api.refusal)
+        assert media.startswith("application/problem+json"), (case.method, case.path, media)
 
 
 @schema.parametrize()
 @FUZZ
 def test_no_server_errors_anonymous(case):
-    _check(case.call(), case)
+    _check(case.call(timeout=TIMEOUT_S), case)
 
 
 @schema.parametrize()
 @FUZZ
 def test_no_server_errors_as_operator(case):
-    _check(case.call(headers={"Authorization": f"Bearer {_KEY}"}), case)
+    _check(case.call(headers={"Authorization": f"Bearer {_KEY}"}, timeout=TIMEOUT_S), case)

@@ -14,7 +14,7 @@ from api.app import create_app
 from api.models import ImportJob, ImportReport
 from geo.inventory.jobs import ImportJobs
 from geo.settings import AtlasSettings
-from geo.store.sqlite import SqliteSiteStore
+from tests.pg import STORE_KINDS, backend_settings, reopen
 
 IMPORTS = "/imports/base-stations"
 ASYNC = {"Prefer": "respond-async"}
@@ -24,10 +24,11 @@ SMALL = (b"site_id,lon,lat,type,band,status,commissioned\n"
 BAD = SMALL + b"JOB-3,121.5,31.2,macro,n41,on_air,\n"
 
 
-@pytest.fixture(scope="module")
-def settings_jobs(tmp_path_factory):
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def settings_jobs(request, settings, tmp_path_factory):
     root = tmp_path_factory.mktemp("jobs")
-    return AtlasSettings(data_dir=root / "var", out_dir=root / "out", demo_inventory=False)
+    return backend_settings(request, AtlasSettings(data_dir=root / "var", out_dir=root / "out",
+                                                   demo_inventory=False), tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +237,7 @@ def test_a_restart_reports_unfinished_jobs_as_failed(atlas, keys, blocked, monke
     assert client.get(running, headers=keys["cmcc"]).json()["state"] == "running"
     # what a new process on the same data dir has: the store, and none of the old memory
     # (a second whole app would cost a coverage run; Service.start starts its jobs first)
-    restarted = ImportJobs(SqliteSiteStore(service.store.path), service._import)
+    restarted = ImportJobs(reopen(service.store, service.settings), service._import)
     restarted.start()
     old = service.jobs
     monkeypatch.setattr(service, "jobs", restarted)

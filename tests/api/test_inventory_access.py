@@ -2,6 +2,11 @@
 
 import pytest
 
+from tests.pg import both_stores_app, module_client
+
+app = both_stores_app()  # this module runs on SQLite and on PostGIS
+client = module_client()
+
 CSV = ("site_id,lon,lat,type,band,status,commissioned\n"
        "ISO-1,114.93,25.83,macro,n41,on_air,2021-03-01\n"
        "ISO-2,115.00,25.90,micro,n79,built,\n")

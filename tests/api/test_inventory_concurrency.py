@@ -5,6 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from geo.store.base import SiteQuery
+from tests.pg import both_stores_app, module_live_url
+
+app = both_stores_app()  # this module runs on SQLite and on PostGIS
+live_url = module_live_url()
 
 CLIENTS, BATCHES, ROWS = 8, 50, 5
 HEADER = "site_id,lon,lat,type,band,status,commissioned\n"

@@ -39,3 +39,42 @@ def test_html_landing_is_chinese_and_offline(client):
     assert r.headers["content-type"].startswith("text/html")
     assert "赣州数字经济空间图谱" in r.text
     assert "http" not in r.text.split("<body>")[0].replace("http-equiv", "")
+
+
+def test_portal_charts_each_indicator_trajectory_with_units_and_cited_points(client, ctx):
+    import re
+
+    from maps.trajectories import trajectories
+
+    r = client.get("/", headers={"Accept": "text/html"})
+    assert "规划指标轨迹（基准 → 目标）" in r.text
+    targets = ctx.result("targets").gdf
+    items = trajectories(targets)
+    assert len(items) >= 40 and r.text.count('<svg class="trajectory"') == len(items)
+    # 赣州's core digital-economy value added: 2020 baseline 241.2 -> 2025 target 500 亿元
+    core = next(t for t in items if t.scope == "赣州市" and t.indicator == "数字经济核心产业增加值")
+    assert core.title == "数字经济核心产业增加值（亿元）" and core.title in r.text
+    years = [p.year for p in core.points]
+    assert years == sorted(years) and years[0] == 2020 and years[-1] == 2025
+    assert (core.points[0].kind, core.points[0].value) == ("baseline", 241.2)
+    assert (core.points[-1].kind, core.points[-1].value) == ("target", 500.0)
+    svg = core.svg()
+    tips = re.findall(r"<title>([^<]+)</title>", svg)
+    assert len(tips) == len(core.points)
+    assert tips[0].startswith("2020年基准：241.2") and "出处：" in tips[0] and "000:353" in tips[0]
+    assert all("出处：《" in t for t in tips)  # a document short title, not a bare line ref
+    # every point of every chart is one figure of the layer, with its citation
+    for t in items:
+        for p in t.points:
+            rows = targets[(targets["indicator"] == t.indicator) & (targets["year"] == p.year)
+                           & (targets["scope_name"] == t.scope)]
+            assert p.value in set(rows["value"]) and p.cite in set(rows["cite"])
+    assert "undefined" not in r.text and "NaN" not in svg
+
+
+def test_an_invalid_api_key_on_the_portal_is_a_401_problem_for_json_clients(client):
+    r = client.get("/", headers={"Accept": "application/json",
+                                 "Authorization": "Bearer not-a-key"})
+    assert r.status_code == 401 and "WWW-Authenticate" in r.headers
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["status"] == 401 and "unknown or revoked" in r.json()["detail"]

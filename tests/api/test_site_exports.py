@@ -11,6 +11,10 @@ import pytest
 from geo.coords import gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from geo.inventory.export import export_frame
 from geo.inventory.vocab import CSV_COLUMNS
+from tests.pg import both_stores_app, module_client
+
+app = both_stores_app()  # this module runs on SQLite and on PostGIS
+client = module_client()
 
 EXPORT = "/imports/base-stations/export"
 OPERATOR = "中国铁塔"

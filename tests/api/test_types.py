@@ -97,8 +97,13 @@ def test_no_data_is_null_with_a_reason(client):
     for r in rows:
         assert r["sites_per_10k_people"] is None
         assert "无县级人口数据" in r["sites_per_10k_people_note"]
-        # no township points are shipped: null, and the note says so
-        assert r["township_coverage_pct"] is None and "乡镇" in r["township_coverage_note"]
+        # 乡镇全覆盖 over the positioned shipped townships: counts are ints, the share a
+        # number or null, and the note always says what it leaves out (or why it is null)
+        assert isinstance(r["townships_total"], int) and r["townships_total"] > 0
+        assert 0 <= r["townships_covered"] <= r["townships_positioned"] <= r["townships_total"]
+        assert r["township_coverage_pct"] is None or isinstance(r["township_coverage_pct"],
+                                                                float)
+        assert "乡镇" in r["township_coverage_note"]
         assert isinstance(r["parks_placed"], int) and "parks_covered" not in r  # withheld
     columns = {c.name: c for c in SCORECARD_SCHEMA.columns}
     assert columns["sites_per_10k_people"].dtype == "float"
@@ -106,10 +111,21 @@ def test_no_data_is_null_with_a_reason(client):
 
 
 def test_township_coverage_is_a_number_or_null_with_why():
+    none = {"townships_total": None, "townships_positioned": None, "townships_covered": None}
     assert township_fields({"township_coverage_pct": 87.5}) == {
-        "township_coverage_pct": 87.5, "township_coverage_note": None}
+        "township_coverage_pct": 87.5, "township_coverage_note": None, **none}
     assert township_fields({"township_coverage_pct": "not assessable"}) == {
-        "township_coverage_pct": None, "township_coverage_note": NO_TOWNSHIPS}
+        "township_coverage_pct": None, "township_coverage_note": NO_TOWNSHIPS, **none}
+    # the share is over the positioned townships; the note says how many it leaves out
+    counted = township_fields({"township_coverage_pct": 87.5, "townships_total": 10,
+                               "townships_positioned": 8, "townships_covered": 7})
+    assert (counted["townships_covered"], counted["township_coverage_pct"]) == (7, 87.5)
+    assert "另有2个乡镇无点位" in counted["township_coverage_note"]
+    unplaced = township_fields({"township_coverage_pct": "not assessable",
+                                "townships_total": 17, "townships_positioned": 0,
+                                "townships_covered": 0})
+    assert unplaced["township_coverage_pct"] is None
+    assert "17个乡镇均无点位" in unplaced["township_coverage_note"]
     assert township_fields({})["township_coverage_note"] == NO_RUN  # no coverage run yet
 
 

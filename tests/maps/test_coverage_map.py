@@ -331,3 +331,14 @@ def test_coverage_source_reassembles_only_when_data_change(settings, ctx, tmp_pa
     second = source.data(2025)
     assert second is not first and second.version != first.version
     assert second.overridden == ["南康区"]
+
+
+def test_no_plan_colour_is_the_river_blue():
+    """A tier outline or hub drawn in the basemap's river colour reads as a river."""
+    from geo.styles import STYLES
+    from maps.basemaps import RIVER_COLOUR
+
+    plan = {*FIVEG_TIER_COLOURS.values(), *(s.colour for s in STYLES.values())}
+    for style in STYLES.values():
+        plan |= set((style.categories or {}).values())
+    assert RIVER_COLOUR.lower() not in {c.lower() for c in plan if c}

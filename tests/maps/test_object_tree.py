@@ -3,7 +3,7 @@
 import folium
 import pytest
 
-from geo.styles import IOT_TIER_COLOURS, LAYOUT_UNIT_COLOURS, PARK_TYPE_COLOURS
+from geo.styles import IOT_TIER_COLOURS, LAYOUT_UNIT_COLOURS, OTHER, PARK_TYPE_COLOURS
 from maps.elements import DivMarkers, TitleBlock
 from maps.registry import MAPS
 from tests.maps.helpers import (
@@ -111,7 +111,7 @@ def test_parks_legend_uses_the_shared_type_colours(built):
     entries = legend(built["parks"]).entries
     types = {e.label: e.colour for e in entries if e.symbol == "glyph" and
              e.precision == "type"}
-    assert types and all(PARK_TYPE_COLOURS[t] == c for t, c in types.items())
+    assert types and all(PARK_TYPE_COLOURS.get(t, OTHER) == c for t, c in types.items())
     assert any("区县驻地" in e.label and e.precision == "county_seat" for e in entries)
     assert any("邻域半径" in n and "最少点数" in n for n in legend(built["parks"]).notes)
 
@@ -173,6 +173,36 @@ def test_province_cities_population_and_data_centre_layout(built, ctx):
     assert "一核四副" in side_panel(m).content
 
 
+def test_province_designations_hubs_and_corridors_by_their_named_places(built, ctx):
+    m = built["province"]
+    for layer, glyph in (("designations", "称"), ("hubs", "枢")):
+        rows = ctx.result(layer).gdf
+        city = rows["adcode"].fillna("").str[:4] + "00"
+        placed = rows[city.isin(set(ctx.result("prefectures").gdf["adcode"]))]
+        cities = set(placed["adcode"].str[:4] + "00")
+        for name in rows.loc[~rows.index.isin(placed.index), "name"]:  # province, unnamed
+            assert name in side_panel(m).content
+        drawn = markers(m, f"atlas-{layer}")
+        assert {mk.key.split("-")[-1] for mk in drawn} == cities
+        # every placed row is in its city's popup, with its own citation, none drawn twice
+        assert sum(int(mk.html.split("<i>")[1].split("<")[0]) for mk in drawn) == len(placed)
+        for _, r in placed.iterrows():
+            popup = next(mk.popup for mk in drawn if mk.key == f"{layer}-{r['adcode'][:4]}00")
+            assert r["name"] in popup and f"（{r['cite']}）" in popup
+            if r["place_basis"] == "implied":
+                assert f"{r['name']}" in popup and "地点为推断" in popup
+        assert all(f">{glyph}<i>" in mk.html and "未给出具体位置" in mk.popup for mk in drawn)
+    ganzhou = next(mk for mk in markers(m, "atlas-designations") if mk.key.endswith("360700"))
+    assert "国家区块链创新应用综合性试点城市" in ganzhou.popup
+    corridors = ctx.result("corridors").gdf
+    lines = geojson_features(m, "atlas-corridor")
+    assert {f["id"] for f in lines} == set(corridors.loc[corridors["schematic_line_wkt"]
+                                                         .notna(), "id"])
+    assert all("示意线" in f["tip"] and f["style"]["dashArray"] for f in lines)
+    assert any("赣深高铁" in f["tip"] for f in lines)
+    assert "走廊与产业带（示意线）" in group_names(m)
+
+
 def test_chinese_title_block_with_sources_and_date(built):
     for m in built.values():
         tb = of_type(m, TitleBlock)[0]
@@ -186,3 +216,40 @@ def test_geojson_carries_geometry_and_ids_only(built):
         for g in of_type(m, folium.GeoJson):
             for f in g.data["features"]:
                 assert set(f["properties"]) <= {"id"}
+
+
+def test_every_park_type_drawn_has_its_own_glyph_and_a_legend_entry(built, ctx):
+    from maps.parks import TYPE_GLYPHS
+
+    parks = ctx.result("parks").gdf
+    placed = set(parks.loc[parks.geometry.notna() & ~parks.geometry.is_empty, "type_zh"])
+    assert {"重大平台", "数据交易平台"} <= set(parks["type_zh"])
+    assert set(parks["type_zh"]) <= set(TYPE_GLYPHS)  # none drawn as the catch-all 其
+    assert len(set(TYPE_GLYPHS.values())) == len(TYPE_GLYPHS)
+    glyphs = {e.label: e.glyph for e in legend(built["parks"]).entries
+              if e.symbol == "glyph" and e.precision == "type"}
+    assert set(glyphs) == placed and all(glyphs[t] == TYPE_GLYPHS[t] for t in placed)
+    for mk in markers(built["parks"], "atlas-park"):
+        assert ">其</span>" not in mk.html
+
+
+def test_cities_and_counties_carry_the_figures_that_are_theirs(built, ctx):
+    targets = ctx.result("targets").gdf
+    pref = ctx.result("prefectures").gdf.set_index("adcode")
+    for adcode, row in pref.iterrows():
+        own = targets[(targets["scope"] == "city") & (targets["adcode"] == adcode)]
+        assert row["targets_count"] == len(own)
+        for _, t in own.iterrows():
+            assert f"{t['indicator']}：{int(t['year'])}年" in row["targets_summary"]
+            assert f"{t['value_as_stated']}（{t['cite']}）" in row["targets_summary"]
+    assert pref.loc["360700", "targets_count"] >= 100  # 赣州's own plan
+    assert pref.loc["360200", "targets_count"] == 0  # no city-scope figure for 景德镇
+    counties = ctx.result("counties").gdf.set_index("adcode")
+    # 信丰's 5G industrial park figures are 信丰's; the city's are never copied down
+    assert counties.loc["360722", "targets_count"] == 2
+    assert "信丰5G产业园总产值" in counties.loc["360722", "targets_summary"]
+    assert counties["targets_count"].sum() == int(targets["scope"].isin(("county", "park"))
+                                                  .sum())
+    popups = {f["id"]: f["popup"] for f in geojson_features(built["province"],
+                                                            "atlas-prefecture")}
+    assert f"{pref.loc['360700', 'targets_count']}项" in popups["360700"]

@@ -191,12 +191,12 @@ def test_time_slider_changes_the_pct_without_a_reload_and_sites_wait_for_zoom_10
     assert page.evaluate("() => document.body.getAttribute('data-atlas-year')") == "2025"
     shown_2025, colour_2025 = label.inner_text(), page.evaluate(fill)
     on, target = coverage_data.timeline[2020]["360702"]
-    page.locator(".atlas-time input").fill("0")
+    page.locator(".atlas-time input[type=range]").fill("0")
     assert page.evaluate("() => document.body.getAttribute('data-atlas-year')") == "2020"
     assert label.inner_text() == f"{round(100 * on / target, 1):g}%" != shown_2025
     assert page.evaluate(fill) != colour_2025
     assert "2020年" in page.locator(".atlas-time-caption").inner_text()
-    page.locator(".atlas-time input").fill("1")
+    page.locator(".atlas-time input[type=range]").fill("1")
     assert page.evaluate("() => document.body.getAttribute('data-atlas-year')") == "2023"
     assert page.evaluate("() => window.atlasStay") == 1
     # the city-wide view is readable: site badges only from zoom 10 on
@@ -206,5 +206,94 @@ def test_time_slider_changes_the_pct_without_a_reload_and_sites_wait_for_zoom_10
     page.wait_for_timeout(500)
     assert page.locator(".atlas-site-cluster, .leaflet-marker-icon.atlas-site").first \
         .is_visible()
+    assert watch.errors == []
+    page.context.close()
+
+
+OPEN_COUNTY = """([id, twin]) => { let done = false; atlasMap.eachLayer(l => {
+    if (!done && l.feature && l.feature.id === id && l.getPopup && l.getPopup()
+        && !!l.atlasCompare === twin) { l.openPopup(); done = true; } }); return done; }"""
+COMPARE_PANE_FILLS = """() => Array.from(document.querySelectorAll(
+    '.leaflet-atlas-compare-pane path.atlas-compare')).map(p => p.getAttribute('fill'))"""
+
+
+def _pct(row: list[int]) -> str:
+    return f"{round(100 * row[0] / row[1], 1):g}%"
+
+
+def test_county_popup_follows_the_time_slider_while_open(chromium_browser, maps_live_url,
+                                                         coverage_data):
+    page, watch = offline(chromium_browser)
+    page.goto(f"{maps_live_url}/maps/coverage", wait_until="load")
+    wait_for_map(page)
+    assert page.evaluate(OPEN_COUNTY, ["360702", False])
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    on, target = coverage_data.timeline[2025]["360702"]
+    assert f"2025年目标完成率\t{_pct([on, target])}" in popup.inner_text()
+    page.locator(".atlas-time input[type=range]").fill("0")  # the popup stays open
+    text = popup.inner_text()
+    on20, target20 = coverage_data.timeline[2020]["360702"]
+    assert f"2020年目标\t{target20}个" in text and f"截至2020年末在网站点（计入完成率）\t{on20}个" \
+        in text and f"2020年目标完成率\t{_pct([on20, target20])}" in text
+    assert "2025年" not in popup.locator("table").inner_text()
+    # a popup opened after the slider moved shows the slider's year too
+    page.evaluate("() => atlasMap.closePopup()")
+    page.locator(".atlas-time input[type=range]").fill("1")
+    assert page.evaluate(OPEN_COUNTY, ["360702", False])
+    assert "2023年目标完成率" in page.locator(".leaflet-popup-content").inner_text()
+    assert watch.errors == []
+    page.context.close()
+
+
+def test_two_year_swipe_compares_2023_with_2025_without_a_reload(
+        chromium_browser, maps_live_url, coverage_data, screenshots_dir):
+    page, watch = offline(chromium_browser)
+    page.goto(f"{maps_live_url}/maps/coverage", wait_until="load")
+    wait_for_map(page)
+    page.evaluate("() => { window.atlasStay = 1; }")  # gone if the page navigated
+    page.locator(".atlas-time input[type=range]").fill("1")  # left: 2023
+    page.locator(".atlas-compare-year").select_option("2025")
+    page.locator(".atlas-compare-on").check()
+    assert page.evaluate("() => document.body.getAttribute('data-atlas-compare')") \
+        == "2023-2025"
+    # both years' % for one county, side by side in its label
+    y23, y25 = (coverage_data.timeline[y]["360702"] for y in (2023, 2025))
+    assert _pct(y23) != _pct(y25)
+    label = page.locator('[data-pct="360702"]').first
+    assert label.inner_text() == f"{_pct(y23)}｜{_pct(y25)}"
+    # the right half: a clipped copy of the 18 counties in the 2025 colours
+    fills = page.evaluate(COMPARE_PANE_FILLS)
+    assert len(fills) == 18
+    clip = page.evaluate("() => document.querySelector('.leaflet-atlas-compare-pane')"
+                         ".style.clip")
+    assert clip.startswith("rect(")
+    left = page.evaluate("""() => { const c = {}; atlasMap.eachLayer(l => { if (l.feature
+        && !l.atlasCompare && (l.options.className || '').includes('atlas-choropleth')) {
+        c[l.feature.id] = l.options.fillColor; } }); return c; }""")
+    right = page.evaluate("""() => { const c = {}; atlasMap.eachLayer(l => { if (l.feature
+        && l.atlasCompare) { c[l.feature.id] = l.options.fillColor; } }); return c; }""")
+    assert set(left) == set(right) and left != right
+    # the right half's popup gives the 2025 values, the left's the 2023 ones
+    assert page.evaluate(OPEN_COUNTY, ["360702", True])
+    assert f"2025年目标完成率\t{_pct(y25)}" in page.locator(".leaflet-popup-content").inner_text()
+    page.evaluate("() => atlasMap.closePopup()")
+    assert page.evaluate(OPEN_COUNTY, ["360702", False])
+    assert f"2023年目标完成率\t{_pct(y23)}" in page.locator(".leaflet-popup-content").inner_text()
+    page.evaluate("() => atlasMap.closePopup()")
+    # dragging the divider moves the clip
+    handle = page.locator(".atlas-swipe-handle")
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] - 200, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    assert page.evaluate("() => document.querySelector('.leaflet-atlas-compare-pane')"
+                         ".style.clip") != clip
+    page.locator(".folium-map").screenshot(path=str(screenshots_dir / "coverage_compare.png"))
+    page.locator(".atlas-compare-on").uncheck()
+    assert page.evaluate(COMPARE_PANE_FILLS) == []
+    assert label.inner_text() == _pct(y23)
+    assert page.evaluate("() => window.atlasStay") == 1
     assert watch.errors == []
     page.context.close()

@@ -1,17 +1,18 @@
 """mode=replace, chunked validation and merge, progress: the store stays whole and exact."""
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 
-import geo.store.sqlite as sqlite_store
 from geo.errors import InvalidParameterError, InvalidRowsError, UploadRejectedError
 from geo.inventory.ingest import import_inventory, validate_chunked
 from geo.inventory.locate import CountyLocator
 from geo.inventory.read import read_upload
 from geo.inventory.validate import validate
 from geo.store.base import BatchInfo, SiteQuery
-from geo.store.sqlite import SqliteSiteStore
+from tests.pg import STORE_KINDS
 
 HEADER = "site_id,lon,lat,type,band,status,commissioned\n"
 ROW = "{id},114.93,25.83,macro,n78,on_air,2021-03-01\n"
@@ -23,9 +24,9 @@ def csv(*ids: str, extra: str = "") -> bytes:
     return (HEADER + "".join(ROW.format(id=i) for i in ids) + extra).encode()
 
 
-@pytest.fixture
-def store(tmp_path):
-    return SqliteSiteStore(tmp_path / "atlas.sqlite")
+@pytest.fixture(params=STORE_KINDS)
+def store(request, new_store):
+    return new_store(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,11 @@ def run(store, locator, data: bytes, mode="all", operator="中国移动", synthe
     info = BatchInfo(operator=operator, actor="test", source="synthetic" if synthetic
                      else "cli", filename="f.csv", mode=mode, synthetic=synthetic)
     return import_inventory(store, data, info, locator, 100_000, progress=progress)
+
+
+def store_module(store):
+    """The module of ``store``'s class (its MERGE_CHUNK)."""
+    return sys.modules[type(store).__module__]
 
 
 def ids_of(store, operator, synthetic=None):
@@ -106,13 +112,13 @@ def test_a_replace_failing_in_its_transaction_changes_nothing(store, locator, mo
     run(store, locator, csv("A1", "A2", "A3"))
     before = store.query(SiteQuery(operators=None))[0]
     batches = len(store.batches(None))
-    original = SqliteSiteStore._retire
+    original = type(store)._retire
 
     def retire_then_fail(db, operator, batch_id):
         original(db, operator, batch_id)  # the sites are deleted in the transaction ...
         raise RuntimeError("disk full")   # ... and then the write fails
 
-    monkeypatch.setattr(SqliteSiteStore, "_retire", staticmethod(retire_then_fail))
+    monkeypatch.setattr(type(store), "_retire", staticmethod(retire_then_fail))
     with pytest.raises(RuntimeError):
         run(store, locator, csv("A1", "A8"), mode="replace")
     assert store.query(SiteQuery(operators=None))[0].equals(before)
@@ -172,7 +178,7 @@ def test_chunked_validation_equals_one_validation(locator, chunk_rows):
 
 
 def test_progress_counts_validated_then_stored_rows(store, locator, monkeypatch):
-    monkeypatch.setattr(sqlite_store, "MERGE_CHUNK", 300)
+    monkeypatch.setattr(store_module(store), "MERGE_CHUNK", 300)
     monkeypatch.setattr("geo.inventory.ingest.CHUNK_ROWS", 250)
     calls = []
     ids = [f"P{i:04d}" for i in range(1000)]
@@ -185,7 +191,7 @@ def test_progress_counts_validated_then_stored_rows(store, locator, monkeypatch)
 
 
 def test_chunked_merge_of_an_unsorted_file_counts_exactly(store, locator, monkeypatch):
-    monkeypatch.setattr(sqlite_store, "MERGE_CHUNK", 3)
+    monkeypatch.setattr(store_module(store), "MERGE_CHUNK", 3)
     rng = np.random.default_rng(3)
     ids = [f"U{i:03d}" for i in rng.permutation(40)]
     assert run(store, locator, csv(*ids[:25])).inserted == 25

@@ -5,15 +5,16 @@ from geo.inventory.ingest import import_inventory
 from geo.inventory.locate import CountyLocator
 from geo.store.base import BatchInfo, SiteQuery
 from geo.store.sqlite import SqliteSiteStore
+from tests.pg import STORE_KINDS, raw_rows
 
 CSV = ("site_id,lon,lat,type,band,status,commissioned\n"
        "A1,114.93,25.83,macro,n78,on_air,2021-03-01\nA2,115.0,25.9,micro,,built,\n")
 BAD_ROW = "A3,121.5,31.2,macro,n78,on_air,\n"
 
 
-@pytest.fixture
-def store(tmp_path):
-    return SqliteSiteStore(tmp_path / "atlas.sqlite")
+@pytest.fixture(params=STORE_KINDS)
+def store(request, new_store):
+    return new_store(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +83,7 @@ def test_migrations_are_idempotent(tmp_path):
 def test_keys_are_stored_hashed_and_revocable(store):
     key, secret = store.create_key("operator", "中国移动", "x")
     assert store.key_for_secret(secret).operator == "中国移动"
-    import sqlite3
-
-    stored = sqlite3.connect(store.path).execute("select key_hash from api_keys").fetchone()[0]
+    stored = raw_rows(store, "select key_hash from api_keys")[0][0]
     assert secret not in stored
     assert store.revoke_key(key.id) and store.key_for_secret(secret) is None
 

@@ -10,7 +10,7 @@ from geo.layers import LAYERS
 EXPECTED_ROWS = {
     "counties": 18, "prefectures": 11, "jiangxi_counties": 100, "layout_units": 5,
     "functional_zones": 3, "parks": 92, "targets": 297, "designations": 65, "hubs": 21,
-    "corridors": 10,
+    "corridors": 10, "townships": 310,
 }
 
 
@@ -59,5 +59,5 @@ def test_registry_names_match_modules():
     assert list(LAYERS) == [
         "counties", "prefectures", "jiangxi_counties", "layout_units", "functional_zones",
         "parks", "fiveg_targets", "iot_zones", "province_layout", "county_summary",
-        "targets", "designations", "hubs", "corridors",
+        "targets", "designations", "hubs", "corridors", "townships",
     ]

@@ -1,0 +1,89 @@
+"""Served pages: built once, kept on disk for the next process, prepared in the background."""
+
+from __future__ import annotations
+
+import threading
+
+from geo.settings import AtlasSettings
+from maps.pages import MapPages
+
+
+def _pages(ctx, tmp_path) -> MapPages:
+    return MapPages(ctx.with_settings(AtlasSettings(data_dir=tmp_path)))
+
+
+def test_a_restart_answers_from_the_stored_page(ctx, tmp_path):
+    first = _pages(ctx, tmp_path)
+    html = first.html("layout")
+    stored = list(first.page_dir.glob("layout-*.html"))
+    assert len(stored) == 1 and stored[0].read_text(encoding="utf-8") == html
+    # a new process (a new MapPages) reads the stored page: mark it to see that it did
+    stored[0].write_text(html + "<!-- stored -->", encoding="utf-8")
+    again = _pages(ctx, tmp_path)
+    assert again.html("layout").endswith("<!-- stored -->")
+    # another root is another page (built, not the stored one)
+    other = again.html("layout", root="/atlas")
+    assert "/atlas/static/vendor/" in other and not other.endswith("<!-- stored -->")
+    assert len(list(first.page_dir.glob("layout-*.html"))) == 2
+
+
+def test_the_inputs_digest_changes_with_the_shipped_data(ctx, tmp_path):
+    import shutil
+
+    from maps.pages import inputs_digest
+
+    shipped = tmp_path / "shipped"
+    shutil.copytree(ctx.settings.shipped_data_dir / "plan", shipped / "plan")
+    other = ctx.with_settings(AtlasSettings(data_dir=tmp_path / "d", shipped_data_dir=shipped))
+    before = inputs_digest(other)
+    assert before == inputs_digest(other) and before != inputs_digest(ctx)
+    (shipped / "plan" / "counties.yaml").write_text(
+        (shipped / "plan" / "counties.yaml").read_text(encoding="utf-8") + "\n# changed\n",
+        encoding="utf-8")
+    assert inputs_digest(other) != before
+
+
+def test_stored_pages_depend_on_the_maps_code_and_layers(ctx, tmp_path, monkeypatch):
+    first = _pages(ctx, tmp_path)
+    first.html("iot")
+    monkeypatch.setattr("maps.pages.inputs_digest", lambda ctx: "changed code or layers")
+    again = _pages(ctx, tmp_path)
+    again.html("iot")
+    assert len(list(first.page_dir.glob("iot-*.html"))) == 2
+
+
+def test_one_build_per_page_when_requests_come_together(ctx, tmp_path):
+    pages = _pages(ctx, tmp_path)
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(pages.html("parks")))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and len({id(h) for h in got}) == 1  # the same string: built once
+
+
+def test_background_preparation_builds_every_page_and_stops_on_request(
+        ctx, demo_settings, site_store, coverage_data):
+    from maps.coverage_data import SCENARIOS, CoverageSource
+    from maps.registry import MAPS
+
+    demo = ctx.with_settings(demo_settings)
+    pages = MapPages(demo, CoverageSource(demo_settings, site_store, demo))
+    assert pages.prepare_pages() == [  # the coverage map first (its input is the slow part)
+        *(f"coverage@{y}" for y in SCENARIOS),
+        *(n for n, s in MAPS.items() if not s.needs_coverage)]
+    assert ("layout", "none", "") in pages._pages
+    # the thread stops when asked, before it starts Chromium
+    pages.start_background()
+    pages.stop_background()
+    assert pages.background_done(timeout=30)
+    assert pages.prepare_thumbnails() == []
+
+
+def test_without_a_coverage_source_the_other_pages_are_prepared(ctx, tmp_path):
+    from maps.registry import MAPS
+
+    assert _pages(ctx, tmp_path).prepare_pages() == [
+        n for n, s in MAPS.items() if not s.needs_coverage]
