@@ -7,13 +7,37 @@ and is recorded as a batch (who, when, what file, counts, errors).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 import pandas as pd
 
 SITE_FIELDS = ("site_id", "lon", "lat", "type", "band", "status", "commissioned")
+# The columns of the import_jobs and retired_sites tables, the same in every store.
+JOB_COLUMNS = ("id", "operator", "actor", "filename", "mode", "coord_sys", "state", "phase",
+               "rows_total", "rows_validated", "rows_done", "submitted_at", "started_at",
+               "finished_at", "batch_id", "report_json", "error_json")
+RETIRED_COLUMNS = ("operator", "site_id", "lon", "lat", "type", "band", "status",
+                   "commissioned", "county_adcode", "created_at", "updated_at")
+_JOB_JSON = ("report", "error")
+
+
+def job_values(job: Mapping[str, Any]) -> list:
+    """One import job's row in ``JOB_COLUMNS`` order (``report``/``error`` as JSON text)."""
+    row = {**job, **{f"{name}_json": None if job.get(name) is None
+                     else orjson.dumps(job[name]).decode() for name in _JOB_JSON}}
+    return [row.get(c) for c in JOB_COLUMNS]
+
+
+def job_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The job dict ``save_job`` took, back from its stored row."""
+    out = dict(row)
+    for name in _JOB_JSON:
+        raw = out.pop(f"{name}_json")
+        out[name] = None if raw is None else orjson.loads(raw)
+    return out
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,17 @@ from geo.admin import GANZHOU_ADCODE
 from geo.boundaries import read_level
 from geo.errors import ConflictError
 from geo.settings import AtlasSettings
-from geo.store.base import ApiKey, BatchInfo, ImportReport, SiteQuery, StoreProgress
+from geo.store.base import (
+    JOB_COLUMNS,
+    RETIRED_COLUMNS,
+    ApiKey,
+    BatchInfo,
+    ImportReport,
+    SiteQuery,
+    StoreProgress,
+    job_from_row,
+    job_values,
+)
 from geo.store.migrations import LATEST, OPERATOR_ROLE, POSTGIS, check_version
 from geo.store.pgcopy import copy_chunks
 
@@ -69,11 +79,6 @@ STAGED = ("site_id", "lon", "lat", "type", "band", "status", "commissioned",
 QUERYABLE = {"site_id", "type", "band", "status", "county_adcode", "synthetic", "operator"}
 _COMPARED = ("lon", "lat", "type", "band", "status", "commissioned", "county_adcode",
              "synthetic")
-JOB_COLUMNS = ("id", "operator", "actor", "filename", "mode", "coord_sys", "state", "phase",
-               "rows_total", "rows_validated", "rows_done", "submitted_at", "started_at",
-               "finished_at", "batch_id", "report_json", "error_json")
-RETIRED_COLUMNS = ("operator", "site_id", "lon", "lat", "type", "band", "status",
-                   "commissioned", "county_adcode", "created_at", "updated_at")
 BATCH_COLUMNS = ("id", "operator", "actor", "created_at", "source", "filename", "coord_sys",
                  "mode", "rows_read", "inserted", "updated", "unchanged", "rejected",
                  "retired", "synthetic", "job_id")
@@ -646,29 +651,19 @@ class PostgisSiteStore:
 
     def save_job(self, job: dict[str, Any]) -> None:
         """Insert or overwrite one import job (``report``/``error`` stored as JSON)."""
-        row = {**job, "report_json": None if job.get("report") is None
-               else orjson.dumps(job["report"]).decode(),
-               "error_json": None if job.get("error") is None
-               else orjson.dumps(job["error"]).decode()}
         sets = ", ".join(f"{c}=excluded.{c}" for c in JOB_COLUMNS[1:])
         with self._tx() as conn:
             conn.execute(f"INSERT INTO import_jobs ({', '.join(JOB_COLUMNS)}) VALUES "
                          f"({', '.join(['%s'] * len(JOB_COLUMNS))}) "
                          f"ON CONFLICT (id) DO UPDATE SET {sets}",
-                         [row.get(c) for c in JOB_COLUMNS])
+                         job_values(job))
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         """One import job as ``save_job`` took it, or None."""
         with self._tx() as conn, conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(f"SELECT {', '.join(JOB_COLUMNS)} FROM import_jobs "
                               "WHERE id=%s", (job_id,)).fetchone()
-        if row is None:
-            return None
-        out = dict(row)
-        for name in ("report", "error"):
-            raw = out.pop(f"{name}_json")
-            out[name] = None if raw is None else orjson.loads(raw)
-        return out
+        return None if row is None else job_from_row(row)
 
     def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
         """Mark every queued or running job failed with ``error`` (a restart lost them)."""

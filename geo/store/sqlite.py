@@ -30,7 +30,17 @@ import orjson
 import pandas as pd
 
 from geo.errors import ConflictError
-from geo.store.base import ApiKey, BatchInfo, ImportReport, SiteQuery, StoreProgress
+from geo.store.base import (
+    JOB_COLUMNS,
+    RETIRED_COLUMNS,
+    ApiKey,
+    BatchInfo,
+    ImportReport,
+    SiteQuery,
+    StoreProgress,
+    job_from_row,
+    job_values,
+)
 from geo.store.migrations import LATEST, SQLITE, check_version, statements
 
 SITE_COLUMNS = ("site_id", "lon", "lat", "type", "band", "status", "commissioned",
@@ -51,11 +61,6 @@ BULK_MIN_ROWS = 10_000
 # after each, and a sorted chunk costs what the same rows cost in one statement.
 MERGE_CHUNK = 10_000
 MAX_LISTED = 1000  # errors, reverted edits and retired ids kept with a batch / in a report
-JOB_COLUMNS = ("id", "operator", "actor", "filename", "mode", "coord_sys", "state", "phase",
-               "rows_total", "rows_validated", "rows_done", "submitted_at", "started_at",
-               "finished_at", "batch_id", "report_json", "error_json")
-RETIRED_COLUMNS = ("operator", "site_id", "lon", "lat", "type", "band", "status",
-                   "commissioned", "county_adcode", "created_at", "updated_at")
 
 
 def _now() -> str:
@@ -445,27 +450,17 @@ class SqliteSiteStore:
 
     def save_job(self, job: dict[str, Any]) -> None:
         """Insert or overwrite one import job (``report``/``error`` stored as JSON)."""
-        row = {**job, "report_json": None if job.get("report") is None
-               else orjson.dumps(job["report"]).decode(),
-               "error_json": None if job.get("error") is None
-               else orjson.dumps(job["error"]).decode()}
         with self._write() as db:
             db.execute(f"INSERT OR REPLACE INTO import_jobs ({', '.join(JOB_COLUMNS)}) VALUES "
                        f"({', '.join('?' * len(JOB_COLUMNS))})",
-                       [row.get(c) for c in JOB_COLUMNS])
+                       job_values(job))
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         """One import job as ``save_job`` took it, or None."""
         with self._read() as db:
             db.row_factory = sqlite3.Row
             row = db.execute("SELECT * FROM import_jobs WHERE id=?", (job_id,)).fetchone()
-        if row is None:
-            return None
-        out = dict(row)
-        for name in ("report", "error"):
-            raw = out.pop(f"{name}_json")
-            out[name] = None if raw is None else orjson.loads(raw)
-        return out
+        return None if row is None else job_from_row(row)
 
     def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
         """Mark every queued or running job failed with ``error`` (a restart lost them)."""
