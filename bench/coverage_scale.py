@@ -33,7 +33,7 @@ import numpy as np, pandas as pd
 from pyproj import Transformer
 from geo.boundaries import read_level
 from geo.catalog import BuildContext
-from geo.coverage.analysis import _gap_features, _write_cog, _zone_counts, _zone_rasters
+from geo.coverage.analysis import _gap_features, _write_cog, _zone_counts, zone_rasters
 from geo.coverage.model import CoverageModel, site_radii, to_metric
 from geo.coverage.raster import Grid, serving_counts
 from geo.crs import METRIC_CRS, STORAGE_CRS
@@ -71,7 +71,7 @@ x, y = to_metric(sites["lon"], sites["lat"])
 step("radii")
 counts = serving_counts(grid, x, y, radius)
 step("raster")
-county_id, urban = _zone_rasters(grid, gdf, model)
+county_id, urban = zone_rasters(grid, gdf, model)
 zones = _zone_counts(counts, county_id, urban, gdf)
 step("zones")
 gaps = _gap_features(counts, county_id, urban, grid, gdf)

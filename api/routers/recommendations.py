@@ -30,7 +30,7 @@ from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.responses import base_url, json_response
 from geo.access import require
 from geo.collections.live import BAND
-from geo.coverage.analysis import _counties
+from geo.coverage.analysis import tiered_counties
 from geo.coverage.recommend.demand import county_ids, mask_geometry
 from geo.coverage.recommend.export import county_rows, site_features, to_csv, to_kml, to_xlsx
 from geo.coverage.recommend.jobs import RecommendationJobs, audience
@@ -103,7 +103,7 @@ def _start(service, principal, body: RecommendationRequest) -> dict:
                           body.data_basis if operator is None else AUTO)
     settings = service.settings
     inputs = service.coverage.inputs
-    counties = _counties(settings, inputs.tiers)
+    counties = tiered_counties(settings, inputs.tiers)
     county_ids(counties, body.counties)  # 404 for an unknown county, before anything runs
     mask_geometry(body.mask, counties)  # 400 for a bad mask
     mode = _mode(body, service, counted)

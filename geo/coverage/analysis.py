@@ -109,14 +109,18 @@ def all_sites(store: SiteStore, basis: str = AUTO) -> pd.DataFrame:
     return of_basis(frame, basis)  # never trust a filter with this
 
 
-def _counties(settings, tiers: Mapping[str, str]) -> gpd.GeoDataFrame:
+def tiered_counties(settings, tiers: Mapping[str, str]) -> gpd.GeoDataFrame:
+    """赣州's counties in the metric CRS with their seat (metric) and 5G tier: the county
+    order every raster of a run (and the recommender's demand) numbers counties by."""
     gdf = ganzhou_counties(settings).to_crs(METRIC_CRS)
     gdf["seat_x"], gdf["seat_y"] = to_metric(gdf["seat_lon"], gdf["seat_lat"])
     gdf["fiveg_tier"] = gdf["adcode"].map(tiers)
     return gdf.reset_index(drop=True)
 
 
-def _zone_rasters(grid: Grid, counties: gpd.GeoDataFrame, model: CoverageModel):
+def zone_rasters(grid: Grid, counties: gpd.GeoDataFrame, model: CoverageModel):
+    """County ids (1-based, ``tiered_counties`` order) and the main-urban mask on ``grid``:
+    shared with the recommender so its demand zones are exactly the run's."""
     shape = (grid.height, grid.width)
     county_id = rasterize(((g, i + 1) for i, g in enumerate(counties.geometry)), out_shape=shape,
                           transform=grid.transform, fill=0, dtype="uint8")
@@ -284,7 +288,7 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     if done is not None and done.stats.get("fingerprint") == fingerprint:
         return done
     say = progress or (lambda _msg: None)
-    counties = _counties(settings, tiers)
+    counties = tiered_counties(settings, tiers)
     grid = Grid.covering(tuple(counties.total_bounds), resolution)
     say("sites")
     sites = all_sites(store, basis)
@@ -294,7 +298,7 @@ def run_coverage(settings, store: SiteStore, tiers: Mapping[str, str], parks: pd
     x, y = to_metric(sites["lon"], sites["lat"])
     say("raster")
     counts = serving_counts(grid, x, y, radius)
-    county_id, urban = _zone_rasters(grid, counties, model)
+    county_id, urban = zone_rasters(grid, counties, model)
     say("statistics")
     parks = parks.assign(covered=_point_coverage(counts, grid, *to_metric(parks["lon"],
                                                                            parks["lat"])))

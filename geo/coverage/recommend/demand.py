@@ -25,7 +25,7 @@ import shapely
 from rasterio.features import rasterize
 from rasterio.windows import Window
 
-from geo.coverage.analysis import FULL_DEPTH_TIER, CoverageRun, _counties, _zone_rasters
+from geo.coverage.analysis import FULL_DEPTH_TIER, CoverageRun, tiered_counties, zone_rasters
 from geo.coverage.model import ALL_BANDS, CoverageModel, to_metric
 from geo.coverage.raster import Grid
 from geo.coverage.recommend.config import RecommendWeights
@@ -194,7 +194,7 @@ def build_problem(settings, run: CoverageRun, tiers: Mapping[str, str],
                   adcodes: Sequence[str] | None = None, mask: Mapping | None = None,
                   band: str = ALL_BANDS) -> Problem:
     """The demand and candidates of ``adcodes`` (all counties when None) over ``run``."""
-    counties = _counties(settings, tiers)
+    counties = tiered_counties(settings, tiers)
     chosen = county_ids(counties, adcodes)
     masked = mask_geometry(mask, counties)
     factor = model.factor(band)
@@ -206,7 +206,7 @@ def build_problem(settings, run: CoverageRun, tiers: Mapping[str, str],
         bounds = counties.iloc[[i - 1 for i in chosen]].total_bounds
         grid, window = _crop(full, tuple(bounds), margin)
         counts = _read(src, window)
-    county, zones = _zone_rasters(grid, counties, model)
+    county, zones = zone_rasters(grid, counties, model)
     covered = (counts > 0) & (county > 0)
     weight = _weights(zones, county, covered, list(counties["fiveg_tier"]), chosen, weights)
     full_depth = _member(county, [i + 1 for i, t in enumerate(counties["fiveg_tier"])

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from geo.boundaries import ganzhou_counties
-from geo.coverage.analysis import FULL_DEPTH_TIER, _counties, _zone_rasters, all_sites
+from geo.coverage.analysis import FULL_DEPTH_TIER, all_sites, tiered_counties, zone_rasters
 from geo.coverage.inputs import coverage_inputs, run_for
 from geo.coverage.model import site_radii, to_metric
 from geo.coverage.raster import Grid, serving_counts
@@ -169,13 +169,13 @@ def test_recomputed_coverage_equals_the_predicted_coverage(real):
                         "status": "on_air", "county_adcode": rec.sites["adcode"],
                         "band": None})
     sites = pd.concat([existing[new.columns], new], ignore_index=True)
-    counties = _counties(settings, inputs.tiers)
+    counties = tiered_counties(settings, inputs.tiers)
     grid = Grid.covering(tuple(counties.total_bounds), RES)
     seats = dict(zip(counties["adcode"], zip(counties["seat_x"], counties["seat_y"],
                                              strict=True), strict=True))
     radius, _ = site_radii(sites, seats, settings.coverage_model)
     counts = serving_counts(grid, *to_metric(sites["lon"], sites["lat"]), radius)
-    county_id, urban = _zone_rasters(grid, counties, settings.coverage_model)
+    county_id, urban = zone_rasters(grid, counties, settings.coverage_model)
     for r in rec.counties.itertuples():
         k = int(np.flatnonzero(counties["adcode"] == r.adcode)[0]) + 1
         zone = (county_id == k) if r.fiveg_tier == FULL_DEPTH_TIER else (urban == k)
