@@ -66,7 +66,7 @@ def schema_status(settings: AtlasSettings) -> tuple[str, str, int, int]:
 
     url = database_url(settings)
     if url is not None:
-        from geo.store.postgis import redact, schema_version
+        from geo.store.pgconn import redact, schema_version
 
         return "postgis", redact(url), schema_version(url), LATEST
     path = settings.store_path

@@ -34,8 +34,6 @@ first open (like SQLite); a database at an older version is refused until
 from __future__ import annotations
 
 import hashlib
-import os
-import queue
 import secrets
 import threading
 import uuid
@@ -50,7 +48,6 @@ import pandas as pd
 import psycopg
 import shapely
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from geo.admin import GANZHOU_ADCODE
@@ -68,7 +65,8 @@ from geo.store.base import (
     job_from_row,
     job_values,
 )
-from geo.store.migrations import LATEST, OPERATOR_ROLE, POSTGIS, check_version
+from geo.store.migrations import LATEST, OPERATOR_ROLE, check_version
+from geo.store.pgconn import MIGRATION_LOCK, Pool, redact, schema_version, upgrade
 from geo.store.pgcopy import copy_chunks
 
 SITE_COLUMNS = ("operator", "site_id", "lon", "lat", "type", "band", "status",
@@ -89,8 +87,6 @@ BULK_MIN_ROWS = 10_000
 MERGE_CHUNK = 50_000  # staged rows per INSERT ... ON CONFLICT (progress after each)
 MAX_LISTED = 1000
 SCOPE_SEPARATOR = "\x1f"  # between operators in atlas.operator (atlas_scope() splits on it)
-MIGRATION_LOCK = 0x61746C6173  # pg_advisory_xact_lock key of migrations ("atlas")
-POOL_SIZE = 8  # idle connections kept per process
 
 
 def _now() -> str:
@@ -101,92 +97,6 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def redact(url: str) -> str:
-    """``url`` without its password (for logs and ``db status``)."""
-    info = conninfo_to_dict(url)
-    if "password" in info:
-        info["password"] = "***"
-    return make_conninfo(**{k: str(v) for k, v in info.items()
-                                             if v is not None})
-
-
-class _Pool:
-    """A few open connections per process, handed out one per call (thread-safe).
-
-    A connection is returned idle (no transaction open), so nothing of one call's
-    ``SET LOCAL`` scope reaches the next. After a fork the child opens its own.
-    """
-
-    def __init__(self, url: str, size: int = POOL_SIZE) -> None:
-        self.url = url
-        self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue(size)
-        self._pid = os.getpid()
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        if self._pid != os.getpid():  # forked: the parent's sockets are not ours
-            self._idle = queue.LifoQueue(self._idle.maxsize)
-            self._pid = os.getpid()
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
-            conn = psycopg.connect(self.url, autocommit=True)
-        try:
-            yield conn
-        except BaseException:
-            conn.close()  # it may be mid-transaction or broken: never reuse
-            raise
-        if conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            conn.close()
-            return
-        try:
-            self._idle.put_nowait(conn)
-        except queue.Full:
-            conn.close()
-
-    def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
-
-
-def schema_version(url: str) -> int:
-    """The migration number a database is at (0: never migrated)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        return _version(conn)
-
-
-def _version(conn: psycopg.Connection) -> int:
-    exists = conn.execute("SELECT to_regclass('atlas_schema') IS NOT NULL").fetchone()
-    if not exists or not exists[0]:
-        return 0
-    row = conn.execute("SELECT max(version) FROM atlas_schema").fetchone()
-    return int(row[0] or 0) if row else 0
-
-
-def upgrade(url: str) -> tuple[int, int]:
-    """Apply the missing migrations, each in its own transaction; (before, after).
-
-    Serialised by an advisory lock, so workers or admins upgrading at once apply each
-    migration once.
-    """
-    with psycopg.connect(url, autocommit=True) as conn:
-        before = _version(conn)
-        check_version(before, "postgis", upgrade_allowed=True)
-        for number in range(before + 1, LATEST + 1):
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
-                conn.execute("CREATE TABLE IF NOT EXISTS atlas_schema (version INTEGER "
-                             "PRIMARY KEY, applied_at TEXT NOT NULL)")
-                if _version(conn) >= number:
-                    continue  # another process applied it meanwhile
-                conn.execute(POSTGIS[number - 1].encode())
-                conn.execute("INSERT INTO atlas_schema VALUES (%s, %s)", [number, _now()])
-        return before, _version(conn)
-
-
 class PostgisSiteStore:
     """``SiteStore`` over one PostgreSQL database with PostGIS (``ATLAS_DATABASE_URL``)."""
 
@@ -194,7 +104,7 @@ class PostgisSiteStore:
         self.url = url
         self.settings = settings
         self.region = settings.inventory_region
-        self._pool = _Pool(url)
+        self._pool = Pool(url)
         self._counties_lock = threading.Lock()
         found = schema_version(url)
         if found == 0 and migrate_empty:
