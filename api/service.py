@@ -101,6 +101,8 @@ class Service:
         starts a second build), a page request serialises its own features.
         """
         self.jobs.start()  # first: marks what a previous process left unfinished as failed
+        # a bad ATLAS_TOWNSHIPS_FILE (unknown code, ...) stops the start, not every request
+        _ = self.coverage.inputs
         with build_lock(self.settings.data_dir / "demo-seed"):  # workers start together
             seed_demo_if_empty(self.store, self.settings, self.locator)
         self.coverage.start()

@@ -181,7 +181,13 @@ def serve(
     """
     import uvicorn
 
+    from geo.coverage.inputs import check_townships_file
+
     settings = AtlasSettings()
+    try:  # a misconfigured file stops the server here, not at every coverage request
+        check_townships_file(settings)
+    except AtlasError as exc:
+        _fail(exc)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if workers == 1:
         from api.app import create_app  # the one place geo/ reaches into the web layer

@@ -152,3 +152,17 @@ def test_demo_clear_and_load_and_the_data_basis(tmp_path):
     cleared = run("demo", "clear", cwd=tmp_path)
     assert cleared.returncode == 0 and "6,122" in cleared.stdout
     assert store.count() == 1
+
+
+def test_serve_refuses_a_bad_townships_file_before_listening(tmp_path):
+    """A misconfigured ATLAS_TOWNSHIPS_FILE stops `serve` at once with one line, instead of
+    a server whose every coverage request answers 400."""
+    bad = tmp_path / "towns.csv"
+    bad.write_text("name,lon\n长洛乡,115.1\n", "utf-8")
+    env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path / "var"),
+           "ATLAS_TOWNSHIPS_FILE": str(bad), "ATLAS_PORT": "1"}
+    proc = subprocess.run([*CLI, "serve"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "townships file needs name, lon, lat" in proc.stderr

@@ -66,6 +66,16 @@ def township_points(ctx: BuildContext) -> pd.DataFrame:
     return _complete(ctx, shipped, _read_user_file(settings.townships_file))
 
 
+def check_townships_file(settings) -> None:
+    """Refuse a bad ATLAS_TOWNSHIPS_FILE at start-up instead of at every coverage request.
+
+    Only the file's own shape is checked here (readable, name/lon/lat, numeric coordinates):
+    codes and counties need the built layers and are checked when the first run reads it.
+    """
+    if settings.townships_file is not None:
+        _read_user_file(settings.townships_file)
+
+
 def _read_user_file(path) -> pd.DataFrame:
     """The user's township CSV, checked: name, lon, lat (numbers) and an optional code."""
     from geo.errors import InvalidParameterError

@@ -56,7 +56,7 @@ _TIPPECANOE_ARGS = (
     "--quiet", "--force", "--no-tile-compression", "--no-tile-stats",
     f"--minimum-zoom={MIN_ZOOM}", f"--maximum-zoom={MAX_ZOOM}",
     "--layer=shapes",
-    "--base-zoom=0",                         # every point at every zoom (there are 50)
+    "--base-zoom=0",                         # every point at every zoom (a few hundred)
     "--no-feature-limit", "--no-tile-size-limit",  # never drop features to fit a budget
     "--no-tiny-polygon-reduction",           # small counties stay polygons at low zoom
     "--no-simplification-of-shared-nodes",   # shared borders simplified identically

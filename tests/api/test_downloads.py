@@ -152,3 +152,18 @@ def test_atlas_downloads_are_in_openapi_with_their_media_types(client):
         responses = paths[path]["get"]["responses"]
         assert media_type in responses["200"]["content"]
         assert "application/problem+json" in str(responses)
+
+
+@pytest.mark.parametrize("layer", ["parks", "counties"])
+def test_download_csv_columns_are_the_schema_then_wkt_then_lon_lat(client, layer):
+    """The documented column order (README, downloads): a program reading the CSV by
+    position (and the .csvt sidecar, typed by position) relies on it."""
+    import csv
+
+    schema = client.get(f"/collections/{layer}/schema").json()
+    expected = [p for p in schema["properties"] if schema["properties"][p].get("x-ogc-role")
+                != "primary-geometry"]
+    text = client.get(f"/collections/{layer}/download/csv").content.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    tail = ["wkt", "lon", "lat"] if layer == "parks" else ["wkt"]
+    assert header == expected + tail

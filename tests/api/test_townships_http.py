@@ -150,3 +150,21 @@ def test_the_gap_work_list_names_gaps_by_township_by_default(client, planner, sh
     # a county without any positioned township: null, and the note says why
     others = [g["properties"] for g in gaps if g["properties"]["adcode"] not in placed]
     assert all(p["township"] is None and "无已定位" in p["township_note"] for p in others)
+
+
+def test_a_townships_file_with_an_unknown_code_stops_the_start(settings, ctx, tmp_path):
+    """A deployment misconfigured with a bad ATLAS_TOWNSHIPS_FILE fails its start-up with the
+    reason, instead of starting and answering 400 to every coverage request."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from geo.errors import InvalidParameterError
+
+    path = tmp_path / "towns.csv"
+    path.write_text("name,lon,lat,code\n某镇,115.0,25.8,360799999\n", "utf-8")
+    local = settings.model_copy(update={"townships_file": path,
+                                        "data_dir": tmp_path / "var"})
+    app = create_app(local, ctx.with_settings(local))
+    with pytest.raises(InvalidParameterError, match="unknown township code"):
+        with TestClient(app):
+            pass
