@@ -8,7 +8,9 @@ service (its live layers and connections), so they sit in one sub-folder per ser
 and only the newest few of those are kept (a request's Host header chooses the URL unless
 ATLAS_PUBLIC_URL is set, and each variant holds a copy of the GeoPackage). Each file is
 renamed into place once complete (``geo.downloads.cached``); a lock keeps two first
-requests in one process from building the same file twice.
+requests in one process from building the same file twice, and an inter-process lock over
+one version's variants (``_variants_held``) keeps one worker's pruning from removing a
+folder another worker is building into.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import shutil
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo import __version__, qml
+from geo.cache_lock import build_lock
 from geo.downloads import cached, code_digest, fingerprint
 from geo.errors import ServiceBusyError
 from geo.metadata import layer_metadata
@@ -40,7 +44,7 @@ MAX_SERVICE_VARIANTS = 4
 _PACKAGE = Path(__file__).resolve().parent.parent
 _CODE = (*sorted((_PACKAGE / "qgis").glob("*.py")), *(_PACKAGE / name for name in (
     "qml.py", "metadata.py", "styles.py", "export.py", "downloads.py", "schema.py")))
-_LOCK = threading.RLock()  # re-entered: atlas_zip builds the project under the same lock
+_LOCK = threading.Lock()  # threads of one process; _variants_held adds the workers
 # A variant may still be streaming to a client for a while after it was built: it is not
 # pruned before this age, and while every variant is younger a new Host is refused (503).
 VARIANT_MIN_AGE_S = 600
@@ -126,20 +130,37 @@ def _make_room(parent: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+@contextmanager
+def _variants_held(results: Sequence[LayerResult], settings: AtlasSettings) -> Iterator[None]:
+    """Hold this version's variants, in this process (threads) and across service workers.
+
+    Creating a variant may prune the oldest ones (``_make_room``); without a lock shared by
+    the workers, one worker could remove the folder another is still building its project
+    or zip into.
+    """
+    with _LOCK, build_lock(_folder(results, settings) / "variants"):
+        yield
+
+
+def _qgz(results: Sequence[LayerResult], settings: AtlasSettings, service_url: str) -> Path:
+    """The project of ``service_url`` (the caller holds ``_variants_held``)."""
+    folder = _variant(results, settings, service_url)
+    return cached(folder / QGZ, lambda tmp: _write_qgz(results, service_url, tmp / QGZ))
+
+
 def atlas_qgz(results: Sequence[LayerResult], settings: AtlasSettings,
               service_url: str) -> Path:
     """The cached project for ``service_url`` (its live layers point there)."""
-    with _LOCK:
-        folder = _variant(results, settings, service_url)
-        return cached(folder / QGZ, lambda tmp: _write_qgz(results, service_url, tmp / QGZ))
+    with _variants_held(results, settings):
+        return _qgz(results, settings, service_url)
 
 
 def atlas_zip(results: Sequence[LayerResult], settings: AtlasSettings,
               service_url: str) -> Path:
     """The cached bundle: project, GeoPackage, metadata, connections, README."""
-    with _LOCK:  # one lock over the whole build: no prune between the parts and the zip
-        gpkg = atlas_gpkg(results, settings)
-        qgz = atlas_qgz(results, settings, service_url)
+    gpkg = atlas_gpkg(results, settings)  # one per version, never pruned with a variant
+    with _variants_held(results, settings):  # no prune between the project and the zip
+        qgz = _qgz(results, settings, service_url)
 
         def build(tmp: Path) -> Path:
             path = tmp / ZIP

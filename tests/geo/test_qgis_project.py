@@ -203,3 +203,39 @@ def test_host_cycling_cannot_rebuild_or_delete_fresh_bundles(tmp_path):
         os.utime(tmp_path / f"v{i}", (old - i, old - i))
     bundle._make_room(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v0", "v1", "v2"]  # oldest went
+
+
+def test_another_worker_holding_the_variants_blocks_a_new_variant(results, settings, tmp_path):
+    """Across service workers (processes), creating (and so pruning) a variant waits for the
+    worker that holds this version's variants: no prune under another worker's build."""
+    import subprocess
+    import sys
+    import threading
+
+    from geo.cache_lock import lock_path
+
+    local = settings.model_copy(update={"data_dir": tmp_path / "var"})
+    folder = bundle._folder(results, local)
+    folder.mkdir(parents=True)
+    release = tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, pathlib\nfrom filelock import FileLock\n"
+        f"with FileLock({str(lock_path(folder / 'variants'))!r}):\n"
+        "    print('held', flush=True)\n"
+        f"    while not pathlib.Path({str(release)!r}).exists(): time.sleep(0.05)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        built: list = []
+        worker = threading.Thread(target=lambda: built.append(
+            bundle.atlas_qgz(results, local, "http://w2.example")))
+        worker.start()
+        worker.join(1.5)
+        assert worker.is_alive() and not built  # waiting on the other process
+        assert not [p for p in folder.iterdir() if p.is_dir()]  # nothing created meanwhile
+        release.touch()
+        worker.join(120)
+        assert built and built[0].exists()
+    finally:
+        release.touch()
+        holder.wait(30)
