@@ -116,10 +116,6 @@ def write_gpkg_layer(result: LayerResult, path: Path) -> None:
     )
 
 
-def _is_points(result: LayerResult) -> bool:
-    return result.layer.schema.geometry_types <= {"Point"}
-
-
 def _write_csv(result: LayerResult, path: Path) -> None:
     # Columns: the schema's, then wkt, then lon/lat for points - the order csvt_line types.
     # The items CSV (schema columns + wkt) is a prefix of it, so the same sidecar fits both.
@@ -127,9 +123,10 @@ def _write_csv(result: LayerResult, path: Path) -> None:
     df = pd.DataFrame(gdf.drop(columns="geometry"))
     geoms = gdf.geometry
     df["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=6) for g in geoms]
-    if _is_points(result):
-        df["lon"] = geoms.x.round(6)
-        df["lat"] = geoms.y.round(6)
+    if result.layer.schema.is_points:
+        at = geoms.representative_point()  # the point itself (a MultiPoint: one of its own)
+        df["lon"] = at.x.round(6)
+        df["lat"] = at.y.round(6)
     df.to_csv(path, index=False, encoding="utf-8-sig")
 
 
@@ -149,6 +146,6 @@ def csvt_line(result: LayerResult) -> str:
             kind = "Integer64"
         types.append(kind)
     types.append("WKT")
-    if _is_points(result):
+    if result.layer.schema.is_points:
         types += ["Real", "Real"]
     return ",".join(f'"{t}"' for t in types)

@@ -23,7 +23,6 @@ from geo.schema import LayerResult
 from geo.styles import LABEL_FONT, OTHER, LabelStyle, LayerStyle, label_for, style_for
 
 _SCALE = "3x:0,0,0,0,0,0"
-_POINT_TYPES = frozenset({"Point", "MultiPoint"})
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -157,7 +156,7 @@ def qml(style: LayerStyle, point: bool) -> str:
 def layer_qml(result: LayerResult) -> str:
     """The .qml of a built layer: its colours, its label role and Chinese field aliases."""
     layer = result.layer
-    point = layer.schema.geometry_types <= _POINT_TYPES
+    point = layer.schema.is_points
     label = label_for(layer.name, point)
     aliases = {c.name: c.title for c in layer.schema.columns}
     return _document(style_for(layer.name), point, label, aliases)

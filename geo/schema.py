@@ -48,6 +48,9 @@ class Column:
     labels: Mapping[str, str] | None = field(default=None, hash=False)
 
 
+POINT_TYPES = frozenset({"Point", "MultiPoint"})
+
+
 @dataclass(frozen=True)
 class LayerSchema:
     """What a layer promises: ordered columns, id column and geometry types."""
@@ -58,6 +61,11 @@ class LayerSchema:
     geometry_required: bool = True
     # The column the ``datetime`` parameter selects on (a plan year or a date), if any.
     temporal: str | None = None
+
+    @property
+    def is_points(self) -> bool:
+        """Whether the layer holds points only: markers drawn on top, lon/lat columns in CSV."""
+        return bool(self.geometry_types) and self.geometry_types <= POINT_TYPES
 
     @property
     def names(self) -> list[str]:

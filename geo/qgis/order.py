@@ -23,7 +23,7 @@ SHOWN = ("functional_zones", "parks", "counties", "prefectures")
 
 def is_point(result: LayerResult) -> bool:
     """Whether the layer holds points only (drawn with markers, on top)."""
-    return result.layer.schema.geometry_types <= {"Point", "MultiPoint"}
+    return result.layer.schema.is_points
 
 
 def _rank(result: LayerResult) -> tuple[int, int]:
