@@ -56,7 +56,9 @@ class Service:
         self.locator = CountyLocator.for_region(settings, settings.inventory_region)
         self.tiles = TileStore.for_context(self.ctx)
         self.coverage = CoverageHolder(self.ctx, self.store)
+        self.ctx.load_stored_layers()  # a restart reads the built layers (geo.layer_cache)
         self.catalog: Catalog = build_catalog(self.ctx, self.store, self.coverage)
+        self.ctx.store_layers()
         self._static = frozenset(c.id for c in self.catalog
                                  if isinstance(c, LayerCollection) and c.access == "public")
         self._warming: threading.Thread | None = None

@@ -25,6 +25,10 @@ class BuildContext:
     settings: AtlasSettings
     _results: dict[str, LayerResult] = field(default_factory=dict, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    # geo.layer_cache: the inputs' digest and the layers already on disk under it
+    _digest: str | None = field(default=None, repr=False)
+    _stored: frozenset[str] = field(default=frozenset(), repr=False)
+    _built: set[str] = field(default_factory=set, repr=False)  # built here, not given
 
     @property
     def _building(self) -> list[str]:
@@ -55,6 +59,31 @@ class BuildContext:
             return BuildContext(settings)
         return BuildContext(settings, self._results)
 
+    def load_stored_layers(self) -> list[str]:
+        """Take the layers a previous process stored for these inputs (``geo.layer_cache``);
+        returns their names. Layers built afterwards are stored by ``store_layers``."""
+        from geo.layer_cache import cache_path, layers_digest, load_layers
+        from geo.layers import LAYERS
+
+        if set(LAYERS) <= set(self._results):  # all in memory already (shared context)
+            return []
+        self._digest = layers_digest(self.settings)
+        stored = load_layers(cache_path(self.settings, self._digest))
+        fresh = {n: r for n, r in stored.items() if n not in self._results}
+        self._results.update(fresh)
+        self._stored = frozenset(stored)
+        return sorted(fresh)
+
+    def store_layers(self) -> None:
+        """Store the built layers for the next process, if any was built since loading."""
+        from geo.layer_cache import cache_path, layers_digest, store_layers
+
+        if self._built <= self._stored:  # nothing built here that the file lacks
+            return
+        self._digest = self._digest or layers_digest(self.settings)
+        store_layers(cache_path(self.settings, self._digest), self._results)
+        self._stored = frozenset(self._results)
+
     def result(self, name: str) -> LayerResult:
         """Return the built layer ``name``, building it (and its inputs) on first use."""
         if self._building:
@@ -67,6 +96,7 @@ class BuildContext:
             self._building.append(name)
             try:
                 self._results[name] = get_layer(name).build_result(self)
+                self._built.add(name)
             finally:
                 self._building.pop()
         return self._results[name]

@@ -9,8 +9,9 @@ it (1-3 s a page). ``start_background`` builds them after the server starts, the
 The coverage map also depends on the site store and the target overrides: its pages are kept
 per (scenario, data version) and rebuilt once after an import or an override
 (``maps.coverage_data.CoverageSource``). Thumbnails are PNGs made by headless Chromium
-from the offline page, cached on disk under ``data_dir/cache/maps`` by a hash of the page,
-so a data change makes new ones.
+from the offline page, cached on disk under ``data_dir/cache/maps`` by the same hash as the
+stored pages, so a data change makes new ones and a restart finds them without building a
+page (a build holds the GIL while the first requests wait).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from maps.basemaps import NONE, available
 from maps.coverage_data import DEFAULT_SCENARIO, SCENARIOS, CoverageMapData, CoverageSource
 from maps.errors import CoverageDataMissingError
 from maps.registry import get_map
-from maps.render import content_hash, page
+from maps.render import page
 from maps.screenshot import Shot, capture, chromium_path
 
 KEEP_PAGES = 12  # stored pages per map (basemaps x years x the last data versions)
@@ -69,7 +70,7 @@ class MapPages:
         self.ctx = ctx
         self.coverage = coverage
         self._pages: dict[tuple, str] = {}
-        self._coverage_version: str | None = None
+        self._held_version: str | None = None
         self._lock = threading.Lock()
         self._thumb_lock = threading.Lock()
         self._stop = threading.Event()
@@ -77,23 +78,31 @@ class MapPages:
         self._building: dict[tuple, threading.Lock] = {}
         self._inputs_digest: str | None = None
 
-    def _coverage_data(self, name: str, scenario: int) -> CoverageMapData | None:
-        """The coverage input of ``name`` (None for maps without); drops outdated pages."""
+    def _coverage_version(self, name: str, scenario: int) -> str | None:
+        """The coverage data version ``name``'s page depends on (None for maps without);
+        drops the pages of outdated versions. Cheap: nothing is assembled."""
         if not get_map(name).needs_coverage:
             return None
         if self.coverage is None:
             raise CoverageDataMissingError(f"map {name!r} needs a coverage source", map=name)
-        data = self.coverage.data(scenario)
+        version = self.coverage.version(scenario)
         with self._lock:
-            if data.version != self._coverage_version:
+            if version != self._held_version:
                 self._pages = {k: v for k, v in self._pages.items() if len(k) == 3}
-                self._coverage_version = data.version
-        return data
+                self._held_version = version
+        return version
+
+    def _coverage_data(self, key: tuple) -> CoverageMapData | None:
+        """The assembled coverage input of a page key (None for maps without coverage)."""
+        if len(key) == 3 or self.coverage is None:
+            return None
+        return self.coverage.data(key[3])
 
     @staticmethod
-    def _key(name: str, basemap: str, root: str, data: CoverageMapData | None) -> tuple:
-        return (name, basemap, root) if data is None else \
-            (name, basemap, root, data.scenario, data.version)
+    def _key(name: str, basemap: str, root: str, scenario: int,
+             version: str | None) -> tuple:
+        return (name, basemap, root) if version is None else \
+            (name, basemap, root, scenario, version)
 
     @property
     def thumbnail_dir(self) -> Path:
@@ -111,8 +120,7 @@ class MapPages:
         ``scenario`` (target year) matters only to maps that need coverage data.
         """
         get_map(name)  # 404 before any work
-        data = self._coverage_data(name, scenario)
-        key = self._key(name, basemap, root, data)
+        key = self._key(name, basemap, root, scenario, self._coverage_version(name, scenario))
         with self._lock:
             found = self._pages.get(key)
             building = self._building.setdefault(key, threading.Lock())
@@ -122,21 +130,25 @@ class MapPages:
         with building:
             found = self._pages.get(key)
             if found is None:
-                found = self._stored_or_built(key, name, basemap, root, data)
+                found = self._stored_or_built(key, name, basemap, root)
                 with self._lock:
                     self._pages[key] = found
         with self._lock:
             self._building.pop(key, None)
         return found
 
-    def _stored_or_built(self, key: tuple, name: str, basemap: str, root: str,
-                         data: CoverageMapData | None) -> str:
-        """The page from the disk cache of a previous process, else built (and stored)."""
+    def _stored_or_built(self, key: tuple, name: str, basemap: str, root: str) -> str:
+        """The page from the disk cache of a previous process, else built (and stored).
+
+        The coverage input is assembled only when the page has to be built: a restart with
+        the data unchanged answers the coverage page from disk.
+        """
         path = self.page_dir / f"{name}-{self._page_digest(key)}.html"
         try:
             return path.read_text(encoding="utf-8")
         except OSError:
             pass
+        data = self._coverage_data(key)
         query = "" if data is None else f"&scenario={data.scenario}"
         links = {b: f"{root}/maps/{name}?basemap={b}{query}" for b in self.basemaps()}
         years = {} if data is None else {
@@ -267,16 +279,18 @@ class MapPages:
     def thumbnail(self, name: str) -> Path:
         """The PNG thumbnail of ``name`` (offline page), made on first request."""
         get_map(name)
-        data = self._coverage_data(name, DEFAULT_SCENARIO)
-        key = self._key(name, NONE, "inline", data)
-        with self._lock:
-            if key not in self._pages:
-                self._pages[key] = page(name, self.ctx, MapOptions(), AssetMode.inline(), data)
-            html = self._pages[key]
-        target = self.thumbnail_dir / f"{name}-{content_hash(html)}.png"
+        key = self._key(name, NONE, "inline", DEFAULT_SCENARIO,
+                        self._coverage_version(name, DEFAULT_SCENARIO))
+        # named by what the page is made from, so a restart finds it without building the
+        # page (a Python-heavy build that would hold the GIL while first requests wait)
+        target = self.thumbnail_dir / f"{name}-{self._page_digest(key)}.png"
+        if target.is_file():
+            return target
         # the thread lock for this process's threads, the file lock for other workers
         with self._thumb_lock, build_lock(target):
             if not target.is_file():
+                html = page(name, self.ctx, MapOptions(), AssetMode.inline(),
+                            self._coverage_data(key))
                 tmp = target.with_suffix(".tmp.png")
                 capture([Shot(tmp, html=html)], *THUMB_SIZE, scale=THUMB_SCALE)
                 tmp.replace(target)

@@ -17,7 +17,7 @@ no answer reveals another operator's positions; a run is readable only by its au
 from __future__ import annotations
 
 import weakref
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -32,14 +32,17 @@ from geo.access import require
 from geo.collections.live import BAND
 from geo.coverage.analysis import tiered_counties
 from geo.coverage.recommend.demand import county_ids, mask_geometry
-from geo.coverage.recommend.export import county_rows, site_features, to_csv, to_kml, to_xlsx
 from geo.coverage.recommend.jobs import RecommendationJobs, audience
-from geo.coverage.recommend.plan import Mode, recommend
 from geo.coverage.recommend.scope import OWN, bases, quotas
 from geo.coverage.targets import TARGET_YEARS
 from geo.errors import ConflictError, InvalidParameterError, ResourceNotFoundError
 from geo.inventory.basis import AUTO
 
+if TYPE_CHECKING:
+    from geo.coverage.recommend.plan import Mode
+
+# The planner and its exports (scipy.signal, HiGHS: ~0.6 s of imports) load on the first
+# recommendation, not at server start.
 router = APIRouter(responses=PROBLEM_RESPONSES)
 PATH = "/coverage/recommendations"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,6 +79,8 @@ def jobs_of(service) -> RecommendationJobs:
 
 
 def _mode(body: RecommendationRequest, service, counted: str) -> Mode:
+    from geo.coverage.recommend.plan import Mode
+
     given = [n for n, v in (("sites", body.sites), ("to_target", body.to_target),
                             ("to_full_coverage", body.to_full_coverage or None))
              if v is not None]
@@ -114,6 +119,8 @@ def _start(service, principal, body: RecommendationRequest) -> dict:
     run = held.run
 
     def work(progress):
+        from geo.coverage.recommend.plan import recommend
+
         return recommend(settings, run, inputs.tiers, settings.coverage_model, mode,
                          inputs.townships, body.counties, body.mask, band, settings.recommend,
                          True, progress)
@@ -125,6 +132,8 @@ def _start(service, principal, body: RecommendationRequest) -> dict:
 
 
 def _document(request: Request, job: dict) -> dict:
+    from geo.coverage.recommend.export import county_rows, site_features
+
     url = f"{base_url(request)}{PATH}/{job['id']}"
     doc = {k: v for k, v in job.items() if k not in ("owner", "result")}
     doc["links"] = [{"rel": "self", "href": url, "type": "application/json"}]
@@ -173,6 +182,8 @@ def get_recommendation(request: Request, service: ServiceDep, principal: Princip
     if job["state"] != "done":
         raise ConflictError(f"选址计算尚未完成 (the run is {job['state']}; files exist once it "
                             "is done)", state=job["state"])
+    from geo.coverage.recommend.export import to_csv, to_kml, to_xlsx
+
     rec = job["result"]
     name = f"recommendation_{run_id[:8]}"
     if f == "csv":

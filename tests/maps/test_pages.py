@@ -87,3 +87,40 @@ def test_without_a_coverage_source_the_other_pages_are_prepared(ctx, tmp_path):
 
     assert _pages(ctx, tmp_path).prepare_pages() == [
         n for n, s in MAPS.items() if not s.needs_coverage]
+
+
+def test_a_restart_answers_the_coverage_page_without_assembling_its_input(
+        ctx, demo_settings, site_store, coverage_data, monkeypatch):
+    """The coverage input (scorecard, gaps, sites, timeline: 1-2 s) is assembled only when
+    the page has to be built; a new process with unchanged data reads the stored page."""
+    import maps.coverage_data as coverage_module
+    from maps.coverage_data import CoverageSource
+
+    demo = ctx.with_settings(demo_settings)
+    first = MapPages(demo, CoverageSource(demo_settings, site_store, demo))
+    html = first.html("coverage", scenario=2025)
+    assembled: list[int] = []
+    real = coverage_module.coverage_map_data
+    monkeypatch.setattr(coverage_module, "coverage_map_data",
+                        lambda *a, **k: assembled.append(1) or real(*a, **k))
+    again = MapPages(demo, CoverageSource(demo_settings, site_store, demo))
+    assert again.html("coverage", scenario=2025) == html and assembled == []
+    # a page not stored yet (another URL root) is built, so its input assembled
+    again.html("coverage", root="/restart-test", scenario=2025)
+    assert assembled == [1]
+
+
+def test_a_stored_thumbnail_is_found_without_building_its_page(ctx, tmp_path, monkeypatch):
+    """A restart must not rebuild every map (Python-heavy, holding the GIL while the first
+    requests wait) just to learn that its thumbnail exists."""
+    pages = _pages(ctx, tmp_path)
+    key = pages._key("iot", "none", "inline", 2025, None)
+    target = pages.thumbnail_dir / f"iot-{pages._page_digest(key)}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"\x89PNG stored by an earlier process")
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the page was built although its thumbnail is stored")
+
+    monkeypatch.setattr("maps.pages.page", no_build)
+    assert _pages(ctx, tmp_path).thumbnail("iot") == target
