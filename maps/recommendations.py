@@ -1,74 +1,162 @@
 """The "建议新增站址（模型建议）" layer: ranked recommended sites, the discs they add and a
-per-county "还需 N 站" table, on any Folium map.
+per-county "还需 N 站" table, fetched as JSON by the page.
 
-Everything here says it is a model recommendation (the group's name, every popup, the
-table's heading): the sites come from a greedy placement on a disc-coverage planning
-approximation, not from a survey. ``add_recommendations(fmap, rec)`` adds the layer; the
-coverage map calls it with the recommendation it was given (maps/coverage.py owns that).
+The coverage page is near its size limit, so the sites are not inlined: the layer's script
+fetches the public default plan (``GET /coverage/recommendations/map``, see
+geo.coverage.recommend.public_map) and draws it when the overlay is on. Every state of that
+document has its Chinese text on the page: ``ready`` (markers, L.circle discs, table),
+``computing`` ("正在计算…", fetched again after ``retry_after`` s), ``withheld`` (the public
+map does not show positions derived from real operators' sites) and ``failed``. A page
+opened without its server (an exported file) cannot fetch: it says so instead of failing
+silently; an export may pass the document as ``inline`` instead.
+
+Everything says it is a model recommendation (the overlay's name, every popup and tooltip,
+the table's heading and the caveat): the sites come from a greedy placement on a
+disc-coverage planning approximation, not from a survey.
 """
 
 from __future__ import annotations
 
-import folium
-from branca.element import Element
+import json
 
-from geo.coverage.recommend.plan import CAVEAT, LABEL, Recommendation
-from maps.base import popup_html
-from maps.elements import esc
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.coverage.recommend.plan import CAVEAT, LABEL
 
 COLOUR = "#6a3d9a"  # purple: distinct from the coverage greens and the gap reds
 MAX_MARKERS = 2_000  # a page stays usable; the files hold every site
+TEXT = {
+    "label": LABEL, "caveat": CAVEAT, "computing": "正在计算…",
+    "offline": "无法获取建议新增站址数据：本页面未连接地图服务（例如离线打开的导出文件），"
+               "请在线打开地图查看",
+    "failed": "建议站址计算失败，已记录日志",
+    "heading": "达到目标站数所需（按规划目标年）", "county": "区县", "recommended": "建议站数",
+    "needed": "还需", "coverage": "必须覆盖区域覆盖率", "rank": "第{n}名",
+    "setting": "位置类型", "radius": "覆盖半径", "gain": "新增覆盖", "demand": "覆盖的需求",
+    "county_pct": "本区县累计覆盖率", "tip": "建议站址 #{n} {county}（模型建议）",
+    "more": "页面只显示前 {n} 个建议站址，完整列表请下载",
+}
 
 
-def _need(row, mode: str) -> int:
-    if mode == "to_target" and row.sites_quota is not None and row.sites_quota == row.sites_quota:
-        return int(row.sites_quota)
-    return int(row.sites_recommended)
+class RecommendationLayer(MacroElement):
+    """The script that fills ``group`` from the fetched (or inline) document."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this.map_name }}, group = {{ this.group.get_name() }};
+  var T = {{ this.text }}, url = {{ this.url }}, inline = {{ this.inline }};
+  var gcj = {{ this.gcj02 }}, colour = {{ this.colour }}, most = {{ this.most }};
+  function esc(s) {
+    return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  var box = L.control({position: "bottomleft"});
+  box.onAdd = function () {
+    var d = L.DomUtil.create("div", "atlas-recommend-box");
+    d.style.cssText = "background:#fff;padding:6px 8px;max-height:40vh;overflow:auto;" +
+      "font-size:12px;max-width:420px;border:1px solid " + colour;
+    L.DomEvent.disableScrollPropagation(d);
+    return d;
+  };
+  function show(html) {
+    if (map.hasLayer(group)) { box.addTo(map); box.getContainer().innerHTML = html; }
+    box.html = html;
+  }
+  map.on("overlayadd", function (e) {
+    if (e.layer === group && box.html) { box.addTo(map); box.getContainer().innerHTML = box.html; }
+  });
+  map.on("overlayremove", function (e) { if (e.layer === group) { box.remove(); } });
+  function notice(text) {
+    show('<b>' + esc(T.label) + '</b><p class="atlas-recommend-notice">' + esc(text) + '</p>');
+  }
+  function draw(doc) {
+    group.clearLayers();
+    var feats = (doc.sites && doc.sites.features) || [];
+    feats.slice(0, most).forEach(function (f) {
+      var p = f.properties;
+      var at = gcj ? [p.lat_gcj02, p.lon_gcj02] : [p.lat, p.lon];
+      L.circle(at, {radius: p.radius_m, color: colour, weight: 1, fill: true,
+                    fillOpacity: 0.12, dashArray: "4 4"}).addTo(group);
+      var rows = [[T.setting, p.setting_label + "宏站"], [T.radius, p.radius_m + " 米"],
+                  [T.gain, p.gain_km2 + " 平方公里"], [T.demand, p.demand_type],
+                  [T.county_pct, p.county_coverage_pct + "%"],
+                  ["WGS84", p.lon.toFixed(6) + ", " + p.lat.toFixed(6)],
+                  ["GCJ-02", p.lon_gcj02.toFixed(6) + ", " + p.lat_gcj02.toFixed(6)]];
+      var popup = '<div class="atlas-popup"><h4>' + esc(T.label) + " " +
+        esc(T.rank.replace("{n}", p.rank)) + "：" + esc(p.county) + '</h4><p class="flag">' +
+        esc(T.caveat) + (doc.synthetic_note ? "<br>" + esc(doc.synthetic_note) : "") +
+        "</p><table>" + rows.map(function (r) {
+          return "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>";
+        }).join("") + "</table></div>";
+      L.marker(at, {icon: L.divIcon({className: "atlas-recommend-marker", iconSize: null,
+        html: '<div class="atlas-recommend-rank" style="background:' + colour +
+              ';color:#fff;border-radius:9px;font-size:10px;padding:1px 4px;' +
+              'white-space:nowrap">' + p.rank + "</div>"})})
+        .bindTooltip(T.tip.replace("{n}", p.rank).replace("{county}", p.county))
+        .bindPopup(popup, {maxWidth: 320}).addTo(group);
+    });
+    var rows = (doc.counties || []).map(function (c) {
+      return "<tr><td>" + esc(c.county) + "</td><td>" + esc(c.sites_recommended) +
+        "</td><td>" + esc(c.still_needed_text) + "</td><td>" + esc(c.coverage_before_pct) +
+        "% → " + esc(c.coverage_after_pct) + "%</td></tr>";
+    }).join("");
+    show("<b>" + esc(T.label) + "：" + esc(T.heading) + " " + esc(doc.target_year) +
+      '</b><table class="atlas-recommend-table"><tr><th>' + esc(T.county) + "</th><th>" +
+      esc(T.recommended) + "</th><th>" + esc(T.needed) + "</th><th>" + esc(T.coverage) +
+      "</th></tr>" + rows + "</table>" +
+      (feats.length > most ? "<p>" + esc(T.more.replace("{n}", most)) + "</p>" : "") +
+      "<small>" + esc(T.caveat) + (doc.synthetic_note ? "；" + esc(doc.synthetic_note) : "") +
+      "</small>");
+  }
+  function take(doc) {
+    if (doc.state === "ready") { draw(doc); return; }
+    group.clearLayers();
+    if (doc.state === "computing") {
+      notice(T.computing);
+      if (url && !inline) { setTimeout(load, 1000 * (doc.retry_after || 5)); }
+      return;
+    }
+    notice(doc.message || T.failed);
+  }
+  function load() {
+    fetch(url, {headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(take)
+      .catch(function () { group.clearLayers(); notice(T.offline); });
+  }
+  if (inline) { take(inline); } else { load(); }
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, fmap: folium.Map, group: folium.FeatureGroup, url: str, gcj02: bool,
+                 inline: dict | None) -> None:
+        super().__init__()
+        self._name = "RecommendationLayer"
+        self.map_name = fmap.get_name()
+        self.group = group
+        self.url = json.dumps(url)
+        self.inline = json.dumps(inline, ensure_ascii=False).replace("</", "<\\/")
+        self.gcj02 = json.dumps(bool(gcj02))
+        self.text = json.dumps(TEXT, ensure_ascii=False)
+        self.colour = json.dumps(COLOUR)
+        self.most = MAX_MARKERS
 
 
-def county_table(rec: Recommendation) -> str:
-    """The per-county table (HTML): sites recommended and "还需 N 站"."""
-    mode = rec.about.get("mode", "sites")
-    heading = {"to_target": "达到目标站数", "to_full_coverage": "必须覆盖区域全覆盖",
-               "sites": "本次建议"}.get(mode, "本次建议")
-    rows = "".join(
-        f"<tr><td>{esc(r.county)}</td><td>{r.sites_recommended}</td>"
-        f"<td>还需 {_need(r, mode)} 站</td><td>{r.coverage_before_pct:g}% → "
-        f"{r.coverage_after_pct:g}%</td></tr>" for r in rec.counties.itertuples())
-    return (f'<div class="atlas-recommend-table" style="position:absolute;bottom:24px;'
-            f'left:10px;z-index:800;background:#fff;padding:6px 8px;max-height:40%;'
-            f'overflow:auto;font-size:12px;border:1px solid {COLOUR}">'
-            f"<b>{esc(LABEL)}：{esc(heading)}</b><table><tr><th>区县</th><th>建议站数</th>"
-            f"<th>还需</th><th>必须覆盖区域覆盖率</th></tr>{rows}</table>"
-            f"<small>{esc(CAVEAT)}</small></div>")
+def add_recommendation_layer(fmap: folium.Map, url: str, gcj02: bool = False,
+                             inline: dict | None = None) -> folium.FeatureGroup:
+    """Add the toggleable "建议新增站址（模型建议）" overlay to ``fmap``; return its group.
 
-
-def add_recommendations(fmap: folium.Map, rec: Recommendation,
-                        gcj02: bool = False) -> folium.FeatureGroup:
-    """Add the recommendation layer (markers, discs, county table) to ``fmap``; return it.
-
-    ``gcj02``: the basemap is in GCJ-02 (高德/腾讯), so positions are shifted like every
-    other layer of such a map.
+    ``url``: the map document (``/coverage/recommendations/map?scenario=YEAR``); ``gcj02``:
+    the basemap is in GCJ-02 (高德/腾讯), so positions use the shifted coordinates like every
+    other layer of such a map; ``inline``: the document itself, embedded instead of fetched
+    (an export without a server).
     """
     group = folium.FeatureGroup(name=LABEL, show=True)
-    lon_col, lat_col = ("lon_gcj02", "lat_gcj02") if gcj02 else ("lon", "lat")
-    for r in rec.sites.head(MAX_MARKERS).itertuples():
-        where = (float(getattr(r, lat_col)), float(getattr(r, lon_col)))
-        popup = popup_html(f"{LABEL} 第{r.rank}名：{r.county}", [
-            ("位置类型", f"{r.setting_label}宏站，覆盖半径 {r.radius_m:g} 米"),
-            ("新增覆盖", f"{r.gain_km2:g} 平方公里（必须覆盖区域）"),
-            ("覆盖的需求", r.demand_type),
-            ("本区县累计覆盖率", f"{r.county_coverage_pct:g}%"),
-            ("WGS84", f"{r.lon:.6f}, {r.lat:.6f}"),
-            ("GCJ-02", f"{r.lon_gcj02:.6f}, {r.lat_gcj02:.6f}")], flags=[CAVEAT])
-        folium.Circle(where, radius=float(r.radius_m), color=COLOUR, weight=1,
-                      fill=True, fill_opacity=0.12, dash_array="4 4").add_to(group)
-        folium.Marker(where, tooltip=f"建议站址 #{r.rank} {r.county}（模型建议）",
-                      popup=folium.Popup(popup, max_width=320),
-                      icon=folium.DivIcon(
-                          html=f'<div class="atlas-recommend-rank" style="background:{COLOUR};'
-                               f'color:#fff;border-radius:9px;font-size:10px;padding:1px 4px;'
-                               f'white-space:nowrap">{r.rank}</div>')).add_to(group)
     group.add_to(fmap)
-    fmap.get_root().html.add_child(Element(county_table(rec)))
+    fmap.add_child(RecommendationLayer(fmap, group, url, gcj02, inline))
     return group

@@ -5,6 +5,9 @@ bad site count, year or mask 400) and answers 202 with the run's id and ``Locati
 run goes to a bounded background queue (geo.coverage.recommend.jobs). A run needs a coverage
 run that reflects the sites stored now: while coverage is being recomputed the answer is 409
 with ``retry_after`` (never a recommendation from a coverage that is already out of date).
+``GET /coverage/recommendations/map`` (public) answers the coverage map's default plan
+(geo.coverage.recommend.public_map): sites only when the coverage run is of the synthetic
+demo alone, else a Chinese notice that it is withheld; 202 while it computes.
 ``GET /coverage/recommendations/{id}`` answers the run's state, and once done the ranked
 sites as GeoJSON with the per-county summary and certificates; ``f=csv|xlsx|kml`` the files.
 
@@ -16,6 +19,7 @@ no answer reveals another operator's positions; a run is readable only by its au
 
 from __future__ import annotations
 
+import json
 import weakref
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -31,12 +35,13 @@ from api.responses import base_url, json_response
 from geo.access import require
 from geo.collections.live import BAND
 from geo.coverage.analysis import tiered_counties
+from geo.coverage.model import ALL_BANDS
 from geo.coverage.recommend.demand import county_ids, mask_geometry
 from geo.coverage.recommend.jobs import RecommendationJobs, audience
 from geo.coverage.recommend.scope import OWN, bases, quotas
 from geo.coverage.targets import TARGET_YEARS
 from geo.errors import ConflictError, InvalidParameterError, ResourceNotFoundError
-from geo.inventory.basis import AUTO
+from geo.inventory.basis import AUTO, SYNTHETIC_DEMO
 
 if TYPE_CHECKING:
     from geo.coverage.recommend.plan import Mode
@@ -73,8 +78,9 @@ def jobs_of(service) -> RecommendationJobs:
     jobs = _JOBS.get(service)
     if jobs is None:
         config = service.settings.recommend
-        jobs = _JOBS.setdefault(service, RecommendationJobs(config.queue_cap,
-                                                            config.keep_results))
+        jobs = _JOBS.setdefault(service, RecommendationJobs(
+            service.settings.data_dir / "recommendations", config.queue_cap,
+            config.keep_results))
     return jobs
 
 
@@ -160,6 +166,51 @@ async def start_recommendation(request: Request, service: ServiceDep,
     return json_response(doc, status_code=202, headers={"Location": doc["links"][0]["href"]})
 
 
+@router.get(f"{PATH}/map", operation_id="getRecommendationMap",
+            summary="Public: the coverage map's default plan (建议新增站址, demo data only)",
+            responses={202: {"description": "computing; retry after ``retry_after`` s"},
+                       **problem_responses(400)})
+def get_recommendation_map(service: ServiceDep, scenario: Annotated[int, Query(
+        description="Target year of the default plan (2023 or 2025)")] = 2025) -> Response:
+    """建议新增站址（模型建议）for the public coverage map: ``to_target`` of ``scenario`` for
+    all 18 counties; withheld unless the coverage run is of the synthetic demo alone."""
+    from geo.coverage.recommend.public_map import COMPUTING, MAP_PLANS, computing
+
+    if scenario not in TARGET_YEARS:
+        raise InvalidParameterError("scenario must be 2023 or 2025", "scenario")
+    held = service.coverage.get(scenario, AUTO, ALL_BANDS, wait=False)
+    if held is None or not held.current:
+        doc = computing(scenario)
+    else:
+        doc = MAP_PLANS.get(held.run, scenario, *_map_plan(service, scenario, held.run))
+    # failed is a state of the document like the scorecard's needs (200, its message says
+    # so); a new coverage run computes it again
+    status = 202 if doc["state"] == COMPUTING else 200
+    headers = {"Retry-After": str(doc["retry_after"])} if "retry_after" in doc else None
+    # the fingerprints say when the inventory changed: not for the public (as in the runs)
+    public = {k: v for k, v in doc.items() if k not in ("version", "coverage_fingerprint")}
+    return json_response(public, status_code=status, headers=headers)
+
+
+def _map_plan(service, scenario: int, run) -> tuple[Any, str]:
+    """(compute the default plan of ``run``, the version of the quotas it stops at)."""
+    if run.stats.get("data_basis") != SYNTHETIC_DEMO:
+        return (lambda _run: {}), ""  # withheld: nothing is computed
+    goal = quotas(service.ctx, service.store, scenario, SYNTHETIC_DEMO)
+    settings, inputs = service.settings, service.coverage.inputs
+
+    def compute(run) -> dict:
+        from geo.coverage.recommend.plan import Mode, recommend
+        from geo.coverage.recommend.public_map import document
+
+        rec = recommend(settings, run, inputs.tiers, settings.coverage_model,
+                        Mode("to_target", quotas=goal, year=scenario), inputs.townships,
+                        band=ALL_BANDS, config=settings.recommend, certificates=False)
+        return document(rec, scenario)
+
+    return compute, json.dumps(goal, sort_keys=True)
+
+
 @router.get(f"{PATH}/{{run_id}}", operation_id="getRecommendation",
             summary="A recommendation run: state, then ranked sites (GeoJSON, CSV, XLSX, KML)",
             responses=problem_responses(401, 403, 404, 409))
@@ -173,8 +224,8 @@ def get_recommendation(request: Request, service: ServiceDep, principal: Princip
     operator = caller.operator if caller.role == "operator" else None
     job = jobs_of(service).get(run_id, audience(caller.role, operator))
     if job is None:
-        raise ResourceNotFoundError(f"没有此选址计算 no recommendation run {run_id!r} (runs are "
-                                    "kept in memory: a restart forgets them)")
+        raise ResourceNotFoundError(f"没有此选址计算 no recommendation run {run_id!r} (only "
+                                    "the newest finished runs are kept)")
     if f == "json":
         return json_response(_document(request, job),
                              media_type="application/geo+json" if job["state"] == "done"

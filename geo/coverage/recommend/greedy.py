@@ -119,6 +119,13 @@ class Greedy:
         if hasattr(self, "tile_max"):
             self._retile(rows.start, rows.stop, cols.start, cols.stop)
 
+    def reopen(self, cid: int) -> None:
+        """County ``cid`` takes sites again (a re-plan freed a slot of its quota)."""
+        self.open_county[cid] = True
+        rows, cols = self.p.county_slices(cid)
+        self._rescore(rows.start, rows.stop, cols.start, cols.stop)
+        self._retile(rows.start, rows.stop, cols.start, cols.stop)
+
     def _best(self) -> tuple[int, int] | None:
         t = int(np.argmax(self.tile_max))
         ti, tj = divmod(t, self.tile_max.shape[1])

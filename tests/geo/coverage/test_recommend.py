@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -27,6 +28,7 @@ from geo.coverage.recommend.export import to_csv, to_kml, to_xlsx, write_file
 from geo.coverage.recommend.greedy import Greedy
 from geo.coverage.recommend.needs import full_coverage_needs, target_gaps
 from geo.coverage.recommend.plan import Mode, recommend
+from geo.coverage.recommend.replan import Edit, replan, replay
 from geo.errors import InvalidParameterError, ResourceNotFoundError
 from geo.inventory.demo import seed_demo_if_empty
 from geo.settings import AtlasSettings
@@ -81,6 +83,87 @@ def test_replan_after_one_site_edit_drops_what_the_site_covers():
     x, y = p.centre(r, c)
     after.add_existing(float(x), float(y), 400.0)
     assert len(after.run(10)) == 2 and len(before.run(10)) == 3  # the clone is independent
+
+
+def _scattered(seed: int = 5) -> Problem:
+    rng = np.random.default_rng(seed)
+    weight = (rng.random((90, 110)) < 0.25) * rng.integers(1, 6, (90, 110)).astype(float)
+    weight += rng.random((90, 110)) * 1e-2 * (weight > 0)  # no exact ties between sites
+    p = synthetic(weight, 300.0)
+    inner = np.zeros_like(p.candidate)
+    inner[4:-4, 4:-4] = True  # a disc of a candidate stays on the grid (as build_problem's)
+    return dataclasses.replace(p, candidate=inner)
+
+
+def _fresh(p: Problem, edit: Edit, limit: int, quotas=None):
+    g = Greedy(p, quotas)
+    g.add_existing(edit.x, edit.y, edit.radius)
+    return g.run(limit)
+
+
+@pytest.mark.parametrize("where", ["first_pick", "far_away", "fifth_pick", "cuts_a_disc"])
+@pytest.mark.parametrize("quotas", [None, {1: 12}])
+def test_replan_after_a_site_edit_equals_a_fresh_greedy(where, quotas):
+    p = _scattered()
+    limit = 12
+    initial = Greedy(p, quotas)
+    final = initial.clone()
+    picks = final.run(limit)
+    assert len(picks) == limit
+    k = {"first_pick": picks[0], "fifth_pick": picks[4], "cuts_a_disc": picks[2],
+         "far_away": picks[0]}[where]
+    x, y = (float(v) for v in p.centre(k.row, k.col))
+    edit = {"first_pick": Edit(x, y, 300.0), "fifth_pick": Edit(x, y, 300.0),
+            "cuts_a_disc": Edit(x + 250.0, y, 150.0),
+            "far_away": Edit(-50_000.0, -50_000.0, 300.0)}[where]
+    before = final.weight.copy()
+    state, again, fast = replan(initial, final, picks, edit, limit)
+    fresh = _fresh(p, edit, limit, quotas)
+    assert [(a.rank, a.row, a.col) for a in again] == [(a.rank, a.row, a.col) for a in fresh]
+    assert [a.gain for a in again] == pytest.approx([a.gain for a in fresh])
+    assert fast == (where != "cuts_a_disc")  # a partly cut disc: the runs part ways
+    assert np.array_equal(final.weight, before)  # the previous state is left untouched
+    assert state.weight.sum() == pytest.approx(_state_after(p, edit, fresh, quotas).sum())
+    if where == "cuts_a_disc":
+        assert replay(final, picks, edit, limit) is None
+
+
+def _state_after(p, edit, picks, quotas):
+    g = Greedy(p, quotas)
+    g.add_existing(edit.x, edit.y, edit.radius)
+    g.run(len(picks))
+    return g.weight
+
+
+def test_replan_to_more_sites_continues_the_ranks_and_refuses_fewer():
+    p = _scattered()
+    initial = Greedy(p)
+    final = initial.clone()
+    picks = final.run(8)
+    for edit in (Edit(-50_000.0, -50_000.0, 300.0),  # off the grid
+                 Edit(*(float(v) for v in p.centre(picks[0].row, picks[0].col)), 300.0)):
+        _, again, fast = replan(initial, final, picks, edit, 12)
+        assert fast
+        assert [(a.rank, a.row, a.col) for a in again] == \
+            [(a.rank, a.row, a.col) for a in _fresh(p, edit, 12)]
+    assert replay(final, picks, edit, 5) is None  # fewer sites: the greedy afresh
+    _, again, fast = replan(initial, final, picks, edit, 5)
+    assert not fast and [(a.row, a.col) for a in again] == \
+        [(a.row, a.col) for a in _fresh(p, edit, 5)]
+
+
+def test_replan_reopens_a_county_whose_quota_had_a_site_dropped():
+    p = _scattered(7)
+    initial = Greedy(p, {1: 6})
+    final = initial.clone()
+    picks = final.run(50)
+    assert len(picks) == 6 and not final.open_county[1]  # the quota closed the county
+    x, y = (float(v) for v in p.centre(picks[1].row, picks[1].col))
+    edit = Edit(x, y, 300.0)
+    _, again, fast = replan(initial, final, picks, edit, 50)
+    assert fast and len(again) == 6
+    assert [(a.row, a.col) for a in again] == [(a.row, a.col) for a in _fresh(p, edit, 50,
+                                                                               {1: 6})]
 
 
 def test_highs_bound_is_at_least_the_greedy_and_the_ip_at_least_as_good():
@@ -278,17 +361,3 @@ def test_exports_have_chinese_headers_and_field_names(real, tmp_path):
     doc = json.loads(out.read_text("utf-8"))
     assert len(doc["features"]) == 40 and doc["name"] == "建议新增站址（模型建议）"
     assert "coverage_fingerprint" not in doc["about"]
-
-
-def test_map_layer_is_labelled_a_model_recommendation(real):
-    import folium
-
-    from maps.recommendations import add_recommendations
-
-    *_, rec = real
-    fmap = folium.Map(location=[25.8, 114.9], zoom_start=9)
-    group = add_recommendations(fmap, rec)
-    html = fmap.get_root().render()
-    assert group.layer_name == "建议新增站址（模型建议）"
-    assert html.count("atlas-recommend-rank") == 40
-    assert "还需" in html and "模型建议" in html
