@@ -9,7 +9,8 @@ it (1-3 s a page). ``start_background`` builds them after the server starts, the
 The coverage map also depends on the site store and the target overrides: its pages are kept
 per (scenario, data version) and rebuilt once after an import or an override
 (``maps.coverage_data.CoverageSource``). Thumbnails are PNGs made by headless Chromium
-from the offline page, cached on disk under ``data_dir/cache/maps`` by the same hash as the
+from the served offline-basemap page (its vendor files routed inside Chromium), cached on
+disk under ``data_dir/cache/maps`` by the same hash as the
 stored pages, so a data change makes new ones and a restart finds them without building a
 page (a build holds the GIL while the first requests wait).
 """
@@ -277,7 +278,7 @@ class MapPages:
         self.background_done(STOP_WAIT_S)
 
     def thumbnail(self, name: str) -> Path:
-        """The PNG thumbnail of ``name`` (offline page), made on first request."""
+        """The PNG thumbnail of ``name`` (served page, offline basemap), made on first request."""
         get_map(name)
         key = self._key(name, NONE, "inline", DEFAULT_SCENARIO,
                         self._coverage_version(name, DEFAULT_SCENARIO))
@@ -289,9 +290,11 @@ class MapPages:
         # the thread lock for this process's threads, the file lock for other workers
         with self._thumb_lock, build_lock(target):
             if not target.is_file():
-                html = page(name, self.ctx, MapOptions(), AssetMode.inline(),
-                            self._coverage_data(key))
+                # the served page visitors get (kept in memory or on disk), its vendor files
+                # routed inside Chromium: building a self-contained page here held the GIL
+                # for 1-2 s a map while the first visitors after a start waited
+                html = self.html(name, NONE, "", DEFAULT_SCENARIO)
                 tmp = target.with_suffix(".tmp.png")
-                capture([Shot(tmp, html=html)], *THUMB_SIZE, scale=THUMB_SCALE)
+                capture([Shot(tmp, html=html, served=True)], *THUMB_SIZE, scale=THUMB_SCALE)
                 tmp.replace(target)
         return target

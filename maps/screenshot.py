@@ -25,13 +25,22 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 SETTLE_MS = 400  # marker-cluster and zoom animations finish within ~250 ms
 
 
+SHOT_ORIGIN = "http://localhost"  # a served page's origin in a shot: answered by a route
+
+
 @dataclass(frozen=True)
 class Shot:
-    """What to photograph: a page (URL or HTML text) and where the PNG goes."""
+    """What to photograph: a page (URL or HTML text) and where the PNG goes.
+
+    ``served``: ``html`` is a served page (vendor files under ``/static/vendor``); Chromium
+    gets it and the vendor files from a route, without a server, so a thumbnail can be made
+    from the page already built for visitors instead of building a self-contained one.
+    """
 
     out: Path
     url: str | None = None
     html: str | None = None
+    served: bool = False
 
 
 def chromium_path() -> str | None:
@@ -96,7 +105,10 @@ def _capture(shots: list[Shot], width: int, height: int, scale: float) -> list[P
     with browser() as b:
         for shot in shots:
             page = offline_page(b, width, height, scale)
-            if shot.html is not None:
+            if shot.html is not None and shot.served:
+                _route_served(page, shot.html)
+                page.goto(f"{SHOT_ORIGIN}/", wait_until="load")
+            elif shot.html is not None:
                 page.set_content(shot.html, wait_until="load")
             else:
                 page.goto(shot.url, wait_until="load")
@@ -106,3 +118,24 @@ def _capture(shots: list[Shot], width: int, height: int, scale: float) -> list[P
             page.context.close()
             written.append(shot.out)
     return written
+
+
+def _route_served(page, html: str) -> None:
+    """Answer ``SHOT_ORIGIN``: ``/`` with ``html``, ``/static/vendor/...`` from the pinned
+    npm files (``maps.assets.servable``); anything else there is aborted."""
+    from maps.assets import SERVED_PREFIX, servable
+
+    def handle(route) -> None:
+        path = urlsplit(route.request.url).path
+        if path == "/":
+            route.fulfill(body=html, content_type="text/html; charset=utf-8")
+            return
+        target = servable(path[len(SERVED_PREFIX) + 1:]) \
+            if path.startswith(f"{SERVED_PREFIX}/") else None
+        if target is None:
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(path=str(target))
+
+    # registered after offline_page's catch-all, so it is tried first
+    page.route(lambda url: url.startswith(f"{SHOT_ORIGIN}/"), handle)
