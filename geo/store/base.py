@@ -7,8 +7,10 @@ and is recorded as a batch (who, when, what file, counts, errors).
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
@@ -22,6 +24,16 @@ JOB_COLUMNS = ("id", "operator", "actor", "filename", "mode", "coord_sys", "stat
 RETIRED_COLUMNS = ("operator", "site_id", "lon", "lat", "type", "band", "status",
                    "commissioned", "county_adcode", "created_at", "updated_at")
 _JOB_JSON = ("report", "error")
+
+
+def instance_id(data_dir: Path) -> str:
+    """Who runs an import job: this host and its data dir (``import_jobs.host``).
+
+    The start-up step that fails unfinished jobs is per data dir (its lease lives there):
+    several app hosts on one PostGIS store each have their own, so a restart of one must
+    not fail the jobs another is still running.
+    """
+    return f"{socket.gethostname()}:{Path(data_dir).resolve()}"
 
 
 def job_values(job: Mapping[str, Any]) -> list:
@@ -183,7 +195,7 @@ class SiteStore(Protocol):
         ...
 
     def retired_sites(self, batch_id: str) -> pd.DataFrame:
-        """The sites a replace batch retired, as they were stored before it."""
+        """The sites a replace or delete batch retired, as they were stored before it."""
         ...
 
     def save_job(self, job: dict[str, Any]) -> None:
@@ -195,7 +207,7 @@ class SiteStore(Protocol):
         ...
 
     def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
-        """Mark every queued or running job failed with ``error``; return how many."""
+        """Mark this instance's queued or running jobs failed with ``error``; how many."""
         ...
 
     def prune_jobs(self, finished_before: str) -> int:

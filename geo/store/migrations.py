@@ -71,6 +71,13 @@ SQLITE: tuple[str, ...] = (
     );
     CREATE INDEX import_jobs_state ON import_jobs (state);
     """,
+    # Several app hosts may share one store (PostGIS): each job records the instance that
+    # runs it (``geo.store.base.instance_id``), so a restart fails only its own unfinished
+    # jobs. Jobs from before this migration have none and are failed by any restart.
+    """
+    ALTER TABLE import_jobs ADD COLUMN host TEXT;
+    CREATE INDEX import_jobs_host ON import_jobs (host, state);
+    """,
 )
 
 # The role a transaction takes on when it acts for one operator (``SET LOCAL ROLE``): not a
@@ -192,6 +199,10 @@ POSTGIS: tuple[str, ...] = (
         USING (operator = ANY (atlas_scope())) WITH CHECK (operator = ANY (atlas_scope()));
     GRANT SELECT, INSERT, DELETE ON retired_sites TO {OPERATOR_ROLE};
     GRANT SELECT, UPDATE ON import_jobs TO {OPERATOR_ROLE};
+    """,
+    """
+    ALTER TABLE import_jobs ADD COLUMN host TEXT;
+    CREATE INDEX import_jobs_host ON import_jobs (host, state);
     """,
 )
 

@@ -62,6 +62,7 @@ from geo.store.base import (
     ImportReport,
     SiteQuery,
     StoreProgress,
+    instance_id,
     job_from_row,
     job_values,
 )
@@ -100,9 +101,12 @@ def _hash(secret: str) -> str:
 class PostgisSiteStore:
     """``SiteStore`` over one PostgreSQL database with PostGIS (``ATLAS_DATABASE_URL``)."""
 
-    def __init__(self, url: str, settings: AtlasSettings, migrate_empty: bool = True) -> None:
+    def __init__(self, url: str, settings: AtlasSettings, migrate_empty: bool = True,
+                 host: str | None = None) -> None:
         self.url = url
         self.settings = settings
+        # whose import jobs a restart fails: several app hosts share this database
+        self.host = host or instance_id(settings.data_dir)
         self.region = settings.inventory_region
         self._pool = Pool(url)
         self._counties_lock = threading.Lock()
@@ -429,15 +433,23 @@ class PostgisSiteStore:
         return out
 
     def delete(self, operator: str, site_id: str, info: BatchInfo) -> bool:
-        """Delete one site (recorded as a batch); False when it did not exist."""
+        """Delete one site (recorded as a batch); False when it did not exist.
+
+        Kept in ``retired_sites`` under the delete's batch, as a replace batch keeps what
+        it retires (``SqliteSiteStore.delete``).
+        """
+        columns = ", ".join(RETIRED_COLUMNS)
         with self._tx((operator, info.operator)) as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                          ["atlas.sites/" + operator])
             batch_id = self._insert_batch(conn, info)
+            conn.execute(f"INSERT INTO retired_sites (batch_id, {columns}, last_batch_id) "
+                         f"SELECT %s, {columns}, batch_id FROM sites WHERE operator=%s AND "
+                         "site_id=%s", (batch_id, operator, site_id))
             gone = conn.execute("DELETE FROM sites WHERE operator=%s AND site_id=%s",
                                 (operator, site_id)).rowcount
-            conn.execute("UPDATE batches SET rows_read=1, updated=%s WHERE id=%s",
-                         (gone, batch_id))
+            conn.execute("UPDATE batches SET rows_read=1, updated=%s, retired=%s WHERE id=%s",
+                         (gone, gone, batch_id))
         return gone > 0
 
     @staticmethod
@@ -479,21 +491,42 @@ class PostgisSiteStore:
         where, params = self._where(q)
         source, source_params = self._source(q)
         with self._tx(q.operators) as conn, conn.cursor() as cur:
-            row = cur.execute(f"SELECT count(*) FROM {source} s{where}",
-                              [*source_params, *params]).fetchone()
+            if source != "sites":
+                return self._bbox_page(cur, q, source, [*source_params, *params], where)
+            row = cur.execute(f"SELECT count(*) FROM sites s{where}", params).fetchone()
             total = int(row[0]) if row else 0
-            if source != "sites":  # a bbox: few rows, read them in one go
-                cur.execute(f"SELECT {', '.join(SITE_COLUMNS)} FROM {source} s{where} "
-                            "ORDER BY operator, site_id LIMIT %s OFFSET %s",
-                            [*source_params, *params, q.limit, q.offset])
-            else:  # a deep page finds its keys by an index-only scan first
-                columns = ", ".join(f"s.{c}" for c in SITE_COLUMNS)
-                cur.execute(
-                    f"SELECT {columns} FROM sites s JOIN (SELECT operator, site_id FROM "
-                    f"sites{where} ORDER BY operator, site_id LIMIT %s OFFSET %s) k "
-                    "ON s.operator = k.operator AND s.site_id = k.site_id "
-                    "ORDER BY s.operator, s.site_id", [*params, q.limit, q.offset])
+            # a deep page finds its keys by an index-only scan first
+            columns = ", ".join(f"s.{c}" for c in SITE_COLUMNS)
+            cur.execute(
+                f"SELECT {columns} FROM sites s JOIN (SELECT operator, site_id FROM "
+                f"sites{where} ORDER BY operator, site_id LIMIT %s OFFSET %s) k "
+                "ON s.operator = k.operator AND s.site_id = k.site_id "
+                "ORDER BY s.operator, s.site_id", [*params, q.limit, q.offset])
             page = self._frame(cur, SITE_COLUMNS)
+        return page, total
+
+    @staticmethod
+    def _bbox_page(cur: psycopg.Cursor, q: SiteQuery, source: str, params: list,
+                   where: str) -> tuple[pd.DataFrame, int]:
+        """A scoped bbox's page and total from one call of ``atlas_sites_in_bbox``.
+
+        The function is ``SECURITY DEFINER``, so PostgreSQL cannot inline it: each call
+        reads the whole bbox by index into a tuplestore. The total rides on the page as
+        ``count(*) OVER ()`` instead of a second call (the bench's bbox p99 was two such
+        reads); only a page past the end, which has no row to carry it, counts apart.
+        """
+        cur.execute(f"SELECT {', '.join(SITE_COLUMNS)}, count(*) OVER () FROM {source} "
+                    f"s{where} ORDER BY operator, site_id LIMIT %s OFFSET %s",
+                    [*params, q.limit, q.offset])
+        rows = cur.fetchall()
+        if rows:
+            total = int(rows[0][-1])
+        elif q.offset == 0:
+            total = 0
+        else:
+            row = cur.execute(f"SELECT count(*) FROM {source} s{where}", params).fetchone()
+            total = int(row[0]) if row else 0
+        page = pd.DataFrame([r[:-1] for r in rows], columns=list(SITE_COLUMNS))
         return page, total
 
     def get(self, operator: str, site_id: str) -> dict | None:
@@ -540,7 +573,7 @@ class PostgisSiteStore:
         return f"{n}:{last}:{deleted}"
 
     def retired_sites(self, batch_id: str) -> pd.DataFrame:
-        """The sites a replace batch retired, as they were stored before it (by site_id)."""
+        """The sites a replace or single-site delete batch retired, as stored before it."""
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute("SELECT * FROM retired_sites WHERE batch_id=%s ORDER BY site_id",
                         [batch_id])
@@ -561,12 +594,13 @@ class PostgisSiteStore:
 
     def save_job(self, job: dict[str, Any]) -> None:
         """Insert or overwrite one import job (``report``/``error`` stored as JSON)."""
-        sets = ", ".join(f"{c}=excluded.{c}" for c in JOB_COLUMNS[1:])
+        columns = (*JOB_COLUMNS, "host")  # stamped: the instance whose restart fails it
+        sets = ", ".join(f"{c}=excluded.{c}" for c in columns[1:])
         with self._tx() as conn:
-            conn.execute(f"INSERT INTO import_jobs ({', '.join(JOB_COLUMNS)}) VALUES "
-                         f"({', '.join(['%s'] * len(JOB_COLUMNS))}) "
+            conn.execute(f"INSERT INTO import_jobs ({', '.join(columns)}) VALUES "
+                         f"({', '.join(['%s'] * len(columns))}) "
                          f"ON CONFLICT (id) DO UPDATE SET {sets}",
-                         job_values(job))
+                         [*job_values(job), self.host])
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         """One import job as ``save_job`` took it, or None."""
@@ -576,12 +610,17 @@ class PostgisSiteStore:
         return None if row is None else job_from_row(row)
 
     def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
-        """Mark every queued or running job failed with ``error`` (a restart lost them)."""
+        """Mark this instance's queued or running jobs failed with ``error``.
+
+        Only ``self.host``'s (and host-less jobs from before migration 4): another app
+        host on this database still runs its own.
+        """
         with self._tx() as conn:
             return conn.execute(
                 "UPDATE import_jobs SET state='failed', phase='finished', finished_at=%s, "
-                "error_json=%s WHERE state IN ('queued', 'running')",
-                (finished_at, orjson.dumps(error).decode())).rowcount
+                "error_json=%s WHERE state IN ('queued', 'running') AND "
+                "(host=%s OR host IS NULL)",
+                (finished_at, orjson.dumps(error).decode(), self.host)).rowcount
 
     def prune_jobs(self, finished_before: str) -> int:
         """Forget jobs that finished before ``finished_before`` (their batches stay)."""

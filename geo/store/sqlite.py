@@ -38,6 +38,7 @@ from geo.store.base import (
     ImportReport,
     SiteQuery,
     StoreProgress,
+    instance_id,
     job_from_row,
     job_values,
 )
@@ -75,9 +76,11 @@ def _hash(secret: str) -> str:
 class SqliteSiteStore:
     """``SiteStore`` over one SQLite file."""
 
-    def __init__(self, path: Path, busy_timeout_s: float = 60.0) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = 60.0,
+                 host: str | None = None) -> None:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
+        self.host = host or instance_id(path.parent)  # whose import jobs a restart fails
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -363,12 +366,22 @@ class SqliteSiteStore:
         return out
 
     def delete(self, operator: str, site_id: str, info: BatchInfo) -> bool:
-        """Delete one site (recorded as a batch); False when it did not exist."""
+        """Delete one site (recorded as a batch); False when it did not exist.
+
+        The site is kept in ``retired_sites`` under the delete's batch, as a replace
+        batch keeps the sites it retires: every deletion of a site can be audited and
+        undone by hand, whichever way it was made.
+        """
+        columns = ", ".join(RETIRED_COLUMNS)
         with self._write() as db:
             batch_id = self._insert_batch(db, info)
+            db.execute(f"INSERT INTO retired_sites (batch_id, {columns}, last_batch_id) "
+                       f"SELECT ?, {columns}, batch_id FROM sites WHERE operator=? AND "
+                       "site_id=?", (batch_id, operator, site_id))
             gone = db.execute("DELETE FROM sites WHERE operator=? AND site_id=?",
                               (operator, site_id)).rowcount
-            db.execute("UPDATE batches SET rows_read=1, updated=? WHERE id=?", (gone, batch_id))
+            db.execute("UPDATE batches SET rows_read=1, updated=?, retired=? WHERE id=?",
+                       (gone, gone, batch_id))
         return gone > 0
 
     def _where(self, q: SiteQuery) -> tuple[str, list]:
@@ -440,7 +453,7 @@ class SqliteSiteStore:
         return f"{n}:{last}:{deleted}"
 
     def retired_sites(self, batch_id: str) -> pd.DataFrame:
-        """The sites a replace batch retired, as they were stored before it (by site_id)."""
+        """The sites a replace or single-site delete batch retired, as stored before it."""
         with self._read() as db:
             return pd.read_sql_query(
                 "SELECT * FROM retired_sites WHERE batch_id=? ORDER BY site_id", db,
@@ -449,26 +462,32 @@ class SqliteSiteStore:
     # ------------------------------------------------------------------ import jobs
 
     def save_job(self, job: dict[str, Any]) -> None:
-        """Insert or overwrite one import job (``report``/``error`` stored as JSON)."""
+        """Insert or overwrite one import job (``report``/``error`` stored as JSON).
+
+        Stamped with this instance (``host``): the one whose restart fails it.
+        """
         with self._write() as db:
-            db.execute(f"INSERT OR REPLACE INTO import_jobs ({', '.join(JOB_COLUMNS)}) VALUES "
-                       f"({', '.join('?' * len(JOB_COLUMNS))})",
-                       job_values(job))
+            db.execute(f"INSERT OR REPLACE INTO import_jobs ({', '.join(JOB_COLUMNS)}, host) "
+                       f"VALUES ({', '.join('?' * (len(JOB_COLUMNS) + 1))})",
+                       [*job_values(job), self.host])
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         """One import job as ``save_job`` took it, or None."""
         with self._read() as db:
             db.row_factory = sqlite3.Row
-            row = db.execute("SELECT * FROM import_jobs WHERE id=?", (job_id,)).fetchone()
+            row = db.execute(f"SELECT {', '.join(JOB_COLUMNS)} FROM import_jobs WHERE id=?",
+                             (job_id,)).fetchone()
         return None if row is None else job_from_row(row)
 
     def interrupt_jobs(self, error: dict[str, Any], finished_at: str) -> int:
-        """Mark every queued or running job failed with ``error`` (a restart lost them)."""
+        """Mark this instance's queued or running jobs failed with ``error`` (a restart
+        lost them); jobs saved before migration 4 have no host and are failed too."""
         with self._write() as db:
             return db.execute(
                 "UPDATE import_jobs SET state='failed', phase='finished', finished_at=?, "
-                "error_json=? WHERE state IN ('queued', 'running')",
-                (finished_at, orjson.dumps(error).decode())).rowcount
+                "error_json=? WHERE state IN ('queued', 'running') AND "
+                "(host=? OR host IS NULL)",
+                (finished_at, orjson.dumps(error).decode(), self.host)).rowcount
 
     def prune_jobs(self, finished_before: str) -> int:
         """Forget jobs that finished before ``finished_before`` (their batches stay)."""

@@ -106,3 +106,41 @@ def test_synthetic_inventory_is_seeded_urban_and_rural(settings):
     sy = np.array([seat[c][1] for c in a["site_id"].str[4:6].map(lambda k: "3607" + k)])
     near = (np.hypot(x - sx, y - sy) < 8_000).mean()
     assert URBAN_SHARE - 0.1 < near < URBAN_SHARE + 0.25  # the rest is spread over the county
+
+
+def test_a_single_site_delete_keeps_the_site_as_retired(store, locator):
+    first = run(store, locator, CSV)
+    before = store.get("中国移动", "A2")
+    info = BatchInfo(operator="中国移动", actor="api", source="api", mode="delete")
+    assert store.delete("中国移动", "A2", info)
+    assert store.get("中国移动", "A2") is None and store.count() == 1
+    batch = store.batches(None, 1)[0]
+    assert (batch["mode"], batch["updated"], batch["retired"]) == ("delete", 1, 1)
+    kept = store.retired_sites(batch["id"])
+    assert kept["site_id"].tolist() == ["A2"]
+    row = kept.iloc[0]
+    assert (row["operator"], row["status"], row["county_adcode"], row["last_batch_id"]) == \
+        ("中国移动", before["status"], before["county_adcode"], first.batch_id)
+    assert row["lon"] == pytest.approx(115.0) and row["lat"] == pytest.approx(25.9)
+
+
+def test_deleting_a_missing_site_retires_nothing(store, locator):
+    run(store, locator, CSV)
+    info = BatchInfo(operator="中国移动", actor="api", source="api", mode="delete")
+    assert not store.delete("中国移动", "NOPE", info)
+    batch = store.batches(None, 1)[0]
+    assert (batch["updated"], batch["retired"]) == (0, 0)
+    assert store.retired_sites(batch["id"]).empty and store.count() == 2
+
+
+def test_a_scoped_bbox_page_keeps_its_total_past_the_last_row(store, locator):
+    run(store, locator, CSV)
+    run(store, locator, CSV, operator="中国电信")  # same points, another operator
+    bbox = (114.9, 25.8, 115.1, 26.0)
+    for offset, limit, ids in ((0, 100, ["A1", "A2"]), (1, 1, ["A2"]), (5, 10, [])):
+        page, total = store.query(SiteQuery(operators=("中国移动",), bbox=bbox,
+                                            offset=offset, limit=limit))
+        assert total == 2 and page["site_id"].tolist() == ids
+        assert set(page["operator"]) <= {"中国移动"}
+    page, total = store.query(SiteQuery(operators=("中国移动",), bbox=(100, 10, 101, 11)))
+    assert total == 0 and page.empty
