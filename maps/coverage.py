@@ -77,6 +77,7 @@ from maps.geometry import (
     simplify_each,
 )
 from maps.raster import COLOURS, coverage_overlay, rgba_css
+from maps.recommendations import add_recommendation_layer
 from maps.text import Chinese, missing, zh
 
 NAME = "coverage"
@@ -450,6 +451,12 @@ def build(inputs: MapInputs) -> folium.Map:
     for layer in (choropleth, *fine, _tiers_group(inputs, data, geoms, tiers), labels,
                   _sites_group(inputs, data)):
         layer.add_to(m)
+    # fetched after first paint from the service (the page is near its size limit); an
+    # exported file has no service and says so in Chinese instead. Off at first: ~1,000
+    # ranked markers would cover the county names and percentages the map is read by.
+    root = inputs.options.site_root or ""
+    add_recommendation_layer(m, f"{root}/coverage/recommendations/map?scenario={year}",
+                             gcj02=inputs.gcj02, show=False)
     if data.timeline:
         TimeSlider(counties_layer, data, classes).add_to(m)
     return finish(m, _legend(data, classes), side_panel(data))

@@ -23,7 +23,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.coverage.recommend.plan import CAVEAT, LABEL
+from geo.coverage.recommend.config import CAVEAT, LABEL
 
 COLOUR = "#6a3d9a"  # purple: distinct from the coverage greens and the gap reds
 MAX_MARKERS = 2_000  # a page stays usable; the files hold every site
@@ -62,14 +62,30 @@ class RecommendationLayer(MacroElement):
     L.DomEvent.disableScrollPropagation(d);
     return d;
   };
+  // the county table goes into the page's side panel when it has one (a map control of
+  // 18 rows would cover the counties a planner clicks), else into a control on the map
+  var side = document.querySelector("aside.atlas-side"), held = null;
+  function place() {
+    if (!side) { box.addTo(map); return box.getContainer(); }
+    if (!held) {
+      held = document.createElement("div");
+      held.className = "atlas-recommend-box";
+      held.style.cssText = "margin-top:10px;border-top:2px solid " + colour;
+    }
+    if (!held.parentNode) { side.appendChild(held); }
+    return held;
+  }
+  function unplace() {
+    if (!side) { box.remove(); } else if (held && held.parentNode) { held.remove(); }
+  }
   function show(html) {
-    if (map.hasLayer(group)) { box.addTo(map); box.getContainer().innerHTML = html; }
+    if (map.hasLayer(group)) { place().innerHTML = html; }
     box.html = html;
   }
   map.on("overlayadd", function (e) {
-    if (e.layer === group && box.html) { box.addTo(map); box.getContainer().innerHTML = box.html; }
+    if (e.layer === group && box.html) { place().innerHTML = box.html; }
   });
-  map.on("overlayremove", function (e) { if (e.layer === group) { box.remove(); } });
+  map.on("overlayremove", function (e) { if (e.layer === group) { unplace(); } });
   function notice(text) {
     show('<b>' + esc(T.label) + '</b><p class="atlas-recommend-notice">' + esc(text) + '</p>');
   }
@@ -79,8 +95,9 @@ class RecommendationLayer(MacroElement):
     feats.slice(0, most).forEach(function (f) {
       var p = f.properties;
       var at = gcj ? [p.lat_gcj02, p.lon_gcj02] : [p.lat, p.lon];
+      // the disc only shows reach: clicks go through to the county under it
       L.circle(at, {radius: p.radius_m, color: colour, weight: 1, fill: true,
-                    fillOpacity: 0.12, dashArray: "4 4"}).addTo(group);
+                    fillOpacity: 0.12, dashArray: "4 4", interactive: false}).addTo(group);
       var rows = [[T.setting, p.setting_label + "宏站"], [T.radius, p.radius_m + " 米"],
                   [T.gain, p.gain_km2 + " 平方公里"], [T.demand, p.demand_type],
                   [T.county_pct, p.county_coverage_pct + "%"],
@@ -128,7 +145,11 @@ class RecommendationLayer(MacroElement):
       .then(take)
       .catch(function () { group.clearLayers(); notice(T.offline); });
   }
-  if (inline) { take(inline); } else { load(); }
+  // an exported page opened as a file has no service to ask (and a fetch from file://
+  // would only log a browser error): say so instead
+  if (inline) { take(inline); }
+  else if (url && /^https?:$/.test(location.protocol)) { load(); }
+  else { notice(T.offline); }
 })();
 {% endmacro %}
 """)
@@ -148,15 +169,17 @@ class RecommendationLayer(MacroElement):
 
 
 def add_recommendation_layer(fmap: folium.Map, url: str, gcj02: bool = False,
-                             inline: dict | None = None) -> folium.FeatureGroup:
+                             inline: dict | None = None,
+                             show: bool = True) -> folium.FeatureGroup:
     """Add the toggleable "建议新增站址（模型建议）" overlay to ``fmap``; return its group.
 
     ``url``: the map document (``/coverage/recommendations/map?scenario=YEAR``); ``gcj02``:
     the basemap is in GCJ-02 (高德/腾讯), so positions use the shifted coordinates like every
     other layer of such a map; ``inline``: the document itself, embedded instead of fetched
-    (an export without a server).
+    (an export without a server); ``show``: drawn when the page opens (else switched on
+    from the layer control).
     """
-    group = folium.FeatureGroup(name=LABEL, show=True)
+    group = folium.FeatureGroup(name=LABEL, show=show)
     group.add_to(fmap)
     fmap.add_child(RecommendationLayer(fmap, group, url, gcj02, inline))
     return group

@@ -65,7 +65,9 @@ def test_the_layer_draws_ranked_markers_discs_and_the_county_table(chromium_brow
     page, watch = _open(chromium_browser, _doc(3))
     page.wait_for_selector(".atlas-recommend-table")
     assert page.locator(".atlas-recommend-rank").all_inner_texts() == ["1", "2", "3"]
-    assert page.locator("path.leaflet-interactive").count() == 3  # the discs (L.circle)
+    # the discs (L.circle), not interactive: a click goes through to the county below
+    assert page.locator(".leaflet-overlay-pane path").count() == 3
+    assert page.locator("path.leaflet-interactive").count() == 0
     table = page.locator(".atlas-recommend-box").inner_text()
     assert "还需 7 站" in table and "还需 0 站" in table and "章贡区" in table
     assert "模型建议" in table and "合成演示站点" in table
@@ -111,3 +113,28 @@ def test_an_inline_document_needs_no_server(chromium_browser, tmp_path):
     assert page.locator(".atlas-recommend-rank").count() == 2
     assert watch.failed == []
     page.context.close()
+
+
+@pytest.mark.client
+def test_the_coverage_page_offers_the_layer_off_and_draws_it_when_switched_on(
+        chromium_browser, maps_live_url):
+    """On the real coverage page (demo-only store): the layer is in the layer control and off
+    at first (its ~1,000 markers would cover the county labels); switched on it draws the
+    ranked sites of the default plan and puts the "还需 N 站" table in the side panel, and a
+    county under a disc still opens its own popup."""
+    from tests.maps.test_browser import offline
+
+    page, watch = offline(chromium_browser)
+    page.goto(f"{maps_live_url}/maps/coverage", wait_until="load")
+    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+    assert page.locator(".atlas-recommend-rank").count() == 0
+    page.locator(".leaflet-control-layers-overlays label", has_text=LABEL).click()
+    page.wait_for_selector(".atlas-recommend-rank", state="attached", timeout=90_000)
+    table = page.locator("aside.atlas-side .atlas-recommend-box")
+    table.wait_for(timeout=10_000)
+    text = table.inner_text()
+    assert "还需" in text and "章贡区" in text and "合成" in text
+    assert page.locator(".atlas-recommend-rank").count() > 18
+    page.locator("path.atlas-choropleth").nth(3).click(force=True)
+    page.locator(".leaflet-popup-content", has_text="目标").wait_for(timeout=5_000)
+    assert watch.errors == [] and watch.failed == []

@@ -13,6 +13,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 MAX_SITES = 100_000  # an absurd N is refused (400) above this
+# What every output calls a recommendation and the caveat it carries (here, not in plan.py,
+# so the map layer can say it without importing the planner and scipy at server start).
+LABEL = "建议新增站址（模型建议）"
+CAVEAT = ("模型建议：按覆盖圆盘的规划近似（非无线传播预测）贪心选址，新站按宏站、按所在位置"
+          "城区/乡村半径计；现场勘察、选址审批后方可定址")
 
 
 class RecommendWeights(BaseModel):

@@ -23,7 +23,7 @@ from geo.coords import wgs84_to_gcj02
 from geo.coverage.analysis import FULL_DEPTH_TIER, CoverageRun
 from geo.coverage.model import ALL_BANDS, CoverageModel
 from geo.coverage.recommend.certificate import Certificate, certify
-from geo.coverage.recommend.config import MAX_SITES, RecommendSettings
+from geo.coverage.recommend.config import CAVEAT, LABEL, MAX_SITES, RecommendSettings
 from geo.coverage.recommend.demand import (
     SETTING_LABELS,
     TOWNSHIP_LABEL,
@@ -37,9 +37,6 @@ from geo.errors import InvalidParameterError
 
 _TO_LONLAT = Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True)
 MODES = ("sites", "to_target", "to_full_coverage")
-LABEL = "建议新增站址（模型建议）"
-CAVEAT = ("模型建议：按覆盖圆盘的规划近似（非无线传播预测）贪心选址，新站按宏站、按所在位置"
-          "城区/乡村半径计；现场勘察、选址审批后方可定址")
 
 
 @dataclass(frozen=True)
