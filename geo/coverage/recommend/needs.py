@@ -114,7 +114,7 @@ class NeedsHolder:
             log.exception("full-coverage needs of %s failed", key)
             needs = None
         else:
-            _write(run.folder / NEEDS_FILE, {"fingerprint": run.stats.get("fingerprint"),
+            write_beside_run(run.folder / NEEDS_FILE, {"fingerprint": run.stats.get("fingerprint"),
                                              "counties": needs})
         with self._lock:
             self._done[key] = needs
@@ -129,8 +129,9 @@ class NeedsHolder:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _write(path: Path, doc: dict) -> None:
-    """Atomically (a reader never sees half a file); a pruned run folder is skipped."""
+def write_beside_run(path: Path, doc: dict) -> None:
+    """Write ``doc`` as JSON beside a coverage run, atomically (a reader never sees half a
+    file); a run folder pruned meanwhile is skipped. Shared with ``public_map``."""
     if not path.parent.is_dir():
         return
     tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")

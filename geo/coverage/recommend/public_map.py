@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from geo.coverage.analysis import CoverageRun
+from geo.coverage.recommend.needs import write_beside_run
 from geo.inventory.basis import SYNTHETIC_DEMO
 
 log = logging.getLogger("ganzhou_atlas.recommend")
@@ -134,7 +134,7 @@ class MapPlans:
             log.exception("the map's default plan (%s) failed", key)
             doc = {**_label(), "state": FAILED, "scenario": scenario, "message": FAILED_TEXT}
         else:
-            _write(path, doc)
+            write_beside_run(path, doc)
         with self._lock:
             self._done[key] = doc
             self._pending.pop(key, None)
@@ -145,15 +145,6 @@ class MapPlans:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _write(path: Path, doc: dict) -> None:
-    """Atomically (a reader never sees half a file); a pruned run folder is skipped."""
-    if not path.parent.is_dir():
-        return
-    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
-    os.replace(tmp, path)
 
 
 MAP_PLANS = MapPlans()  # one per process: runs are shared by every caller of a data dir
