@@ -59,16 +59,23 @@ class BuildContext:
             return BuildContext(settings)
         return BuildContext(settings, self._results)
 
+    def layers_digest(self) -> str:
+        """Hash of what the layers are built from (``geo.layer_cache``), computed once."""
+        if self._digest is None:
+            from geo.layer_cache import layers_digest
+
+            self._digest = layers_digest(self.settings)
+        return self._digest
+
     def load_stored_layers(self) -> list[str]:
         """Take the layers a previous process stored for these inputs (``geo.layer_cache``);
         returns their names. Layers built afterwards are stored by ``store_layers``."""
-        from geo.layer_cache import cache_path, layers_digest, load_layers
+        from geo.layer_cache import cache_path, load_layers
         from geo.layers import LAYERS
 
         if set(LAYERS) <= set(self._results):  # all in memory already (shared context)
             return []
-        self._digest = layers_digest(self.settings)
-        stored = load_layers(cache_path(self.settings, self._digest))
+        stored = load_layers(cache_path(self.settings, self.layers_digest()))
         fresh = {n: r for n, r in stored.items() if n not in self._results}
         self._results.update(fresh)
         self._stored = frozenset(stored)
@@ -76,12 +83,11 @@ class BuildContext:
 
     def store_layers(self) -> None:
         """Store the built layers for the next process, if any was built since loading."""
-        from geo.layer_cache import cache_path, layers_digest, store_layers
+        from geo.layer_cache import cache_path, store_layers
 
         if self._built <= self._stored:  # nothing built here that the file lacks
             return
-        self._digest = self._digest or layers_digest(self.settings)
-        store_layers(cache_path(self.settings, self._digest), self._results)
+        store_layers(cache_path(self.settings, self.layers_digest()), self._results)
         self._stored = frozenset(self._results)
 
     def result(self, name: str) -> LayerResult:

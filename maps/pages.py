@@ -47,19 +47,18 @@ _PREPARING = threading.Lock()
 
 
 def inputs_digest(ctx: BuildContext) -> str:
-    """Hash of what every page is made from: the code of ``maps`` and ``geo`` (the layers are
-    pure functions of it and the shipped data), the shipped data files, and the vendored npm
-    versions. Reading them takes ~0.05 s; hashing the built layers took ~2 s."""
+    """Hash of what every page is made from: what the layers are built from
+    (``geo.layer_cache.layers_digest``: the ``geo`` code and the shipped data), the code and
+    assets of ``maps``, and the vendored npm versions. Reading them takes ~0.05 s; hashing
+    the built layers took ~2 s."""
+    from geo.layer_cache import layers_digest
     from geo.settings import REPO_ROOT
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(layers_digest(ctx.settings).encode())
     here = Path(__file__).parent
-    code = [*here.glob("*.py"), *here.glob("*.css"), *here.glob("*.js"),
-            *(here.parent / "geo").rglob("*.py")]
-    shipped = ctx.settings.shipped_data_dir
-    files = [p for p in shipped.rglob("*") if p.is_file()] if shipped.is_dir() else []
+    code = [*here.glob("*.py"), *here.glob("*.css"), *here.glob("*.js")]
     lock = REPO_ROOT / "package-lock.json"
-    for path in sorted(code) + sorted(files) + ([lock] if lock.is_file() else []):
+    for path in sorted(code) + ([lock] if lock.is_file() else []):
         digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
