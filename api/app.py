@@ -55,9 +55,12 @@ def create_app(settings: AtlasSettings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(app.state.service.start)
-        # map pages, then thumbnails, in the background: the portal shows placeholders
         if settings.prepare_pages_at_start:
-            app.state.service.maps.start_background((settings.public_url or "").rstrip("/"))
+            root = (settings.public_url or "").rstrip("/")
+            # the map pages before the first request (read from disk after a restart, built
+            # on a fresh data dir), then the thumbnails in the background (placeholders)
+            await run_in_threadpool(app.state.service.maps.prepare_pages_now, root)
+            app.state.service.maps.start_background(root)
         yield
         await run_in_threadpool(app.state.service.maps.stop_background)
         await run_in_threadpool(app.state.service.close)

@@ -94,9 +94,11 @@ class AtlasSettings(BaseSettings):
     townships_file: Path | None = Field(
         None, description="Optional CSV name,lon,lat of townships (makes 乡镇全覆盖 assessable).")
     prepare_pages_at_start: bool = Field(
-        True, description="Build the map pages and their thumbnails in the background at server "
-        "start, so the first visit does not wait (the test suite turns it off: every test "
-        "server would otherwise start Chromium).")
+        True, description="Prepare the map pages at server start, before the first request "
+        "(read from disk after a restart, built on a fresh data dir: ~10-20 s), then their "
+        "thumbnails in the background, so a first visit never waits for a build (the test "
+        "suite turns it off: every test server would otherwise build pages and start "
+        "Chromium).")
     tianditu_key: str | None = Field(None, description="天地图 key (tk) for the Tianditu basemap.")
     database_url: SecretStr | None = Field(
         None, description="postgresql://user:password@host:port/db selects the PostGIS store "

@@ -5,7 +5,9 @@ process runs, so each is built once and kept in memory, and on disk under
 ``data_dir/cache/maps/pages`` by a hash of everything it depends on (``inputs_digest``: the
 maps' and layers' code, the shipped data, the vendored versions; the coverage data
 version), so a restart answers its first visitors from the stored page instead of building
-it (1-3 s a page). ``start_background`` builds them after the server starts, then the thumbnails.
+it (1-3 s a page). ``prepare_pages_now`` makes them all before the server accepts its first
+request (one worker builds each page under a file lock, the others read it), then
+``start_background`` makes the thumbnails.
 The coverage map also depends on the site store and the target overrides: its pages are kept
 per (scenario, data version) and rebuilt once after an import or an override
 (``maps.coverage_data.CoverageSource``). Thumbnails are PNGs made by headless Chromium
@@ -24,7 +26,7 @@ import os
 import threading
 from pathlib import Path
 
-from geo.cache_lock import build_lock
+from geo.cache_lock import build_lock, lock_path
 from geo.catalog import BuildContext
 from maps.assets import AssetMode
 from maps.base import MapOptions
@@ -148,6 +150,16 @@ class MapPages:
             return path.read_text(encoding="utf-8")
         except OSError:
             pass
+        with contextlib.ExitStack() as held:
+            # `serve --workers N` start together: one worker builds a page, the others read it
+            with contextlib.suppress(OSError):  # a read-only data dir: each builds its own
+                held.enter_context(build_lock(path))
+                with contextlib.suppress(OSError):
+                    return path.read_text(encoding="utf-8")
+            return self._built(path, key, name, basemap, root)
+
+    def _built(self, path: Path, key: tuple, name: str, basemap: str, root: str) -> str:
+        """Build the page of ``key`` and store it at ``path`` (kept in memory if it cannot)."""
         data = self._coverage_data(key)
         query = "" if data is None else f"&scenario={data.scenario}"
         links = {b: f"{root}/maps/{name}?basemap={b}{query}" for b in self.basemaps()}
@@ -174,6 +186,7 @@ class MapPages:
         stored = sorted(self.page_dir.glob(f"{name}-*.html"), key=lambda p: p.stat().st_mtime)
         for old in stored[:-KEEP_PAGES]:
             old.unlink(missing_ok=True)
+            lock_path(old).unlink(missing_ok=True)
 
     def _page_digest(self, key: tuple) -> str:
         """What a page depends on: its key (map, basemap, root, coverage version) and
@@ -237,6 +250,22 @@ class MapPages:
                 self.html(name, NONE, root, scenario)
                 built.append(f"{name}@{scenario}" if spec.needs_coverage else name)
         return built
+
+    def prepare_pages_now(self, root: str = "") -> list[str]:
+        """``prepare_pages`` at server start, before the first request is accepted.
+
+        Why before and not in the background: on a fresh data dir a page built while the
+        first coverage runs, the tile pyramid and the layers' bytes are made (all at start,
+        all holding the GIL in turn) took 6-8 s instead of its 0.7 s alone, so a planner's
+        first visit waited. Done first it adds ~10 s to a fresh start (target 60 s); after a
+        restart the pages come from disk (~0.1 s). A failure only means a slower first
+        visit: it is logged, and the server starts.
+        """
+        try:
+            return self.prepare_pages(root)
+        except Exception:
+            log.exception("preparing the map pages at start failed")
+            return []
 
     def start_background(self, root: str = "") -> threading.Thread:
         """Prepare the pages and then the thumbnails in a daemon thread (server start).

@@ -124,3 +124,34 @@ def test_a_stored_thumbnail_is_found_without_building_its_page(ctx, tmp_path, mo
 
     monkeypatch.setattr("maps.pages.page", no_build)
     assert _pages(ctx, tmp_path).thumbnail("iot") == target
+
+
+def test_workers_on_one_data_dir_build_a_page_once(ctx, tmp_path, monkeypatch):
+    """`serve --workers N` start together: each worker's MapPages asks for the same page at
+    once; one builds it under the page's file lock and the others read what it stored."""
+    import maps.pages as pages_module
+
+    built: list[str] = []
+    real = pages_module.page
+    monkeypatch.setattr(pages_module, "page",
+                        lambda name, *a, **k: built.append(name) or real(name, *a, **k))
+    workers = [_pages(ctx, tmp_path) for _ in range(3)]
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda w=w: got.append(w.html("iot"))) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert built == ["iot"] and len(got) == 3 and len(set(got)) == 1
+
+
+def test_a_failed_preparation_at_start_does_not_stop_the_server(ctx, tmp_path, monkeypatch,
+                                                                  caplog):
+    pages = _pages(ctx, tmp_path)
+
+    def broken(root: str = "") -> list[str]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pages, "prepare_pages", broken)
+    assert pages.prepare_pages_now() == []
+    assert "preparing the map pages at start failed" in caplog.text
