@@ -6,6 +6,10 @@ import openpyxl
 import pytest
 import rasterio
 
+from tests.pg import both_stores_app, module_client
+
+app = both_stores_app()  # this module runs on SQLite and on PostGIS
+client = module_client()
 SCORE = "/collections/county_scorecard/items"
 
 
