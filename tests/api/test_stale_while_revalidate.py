@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from geo.settings import AtlasSettings
+from tests.pg import STORE_KINDS, backend_settings
 
 pytestmark = pytest.mark.slow
 SITES = "site_id,lon,lat,type,band,status\nSW1,114.95,25.85,macro,n78,on_air\n"
@@ -44,9 +45,10 @@ def _scorecard(client, headers=None) -> dict:
     return r.json()
 
 
-@pytest.fixture()
-def data_dir_settings(settings, tmp_path) -> AtlasSettings:
-    return settings.model_copy(update={"data_dir": tmp_path / "var"})
+@pytest.fixture(params=STORE_KINDS)
+def data_dir_settings(request, settings, tmp_path_factory) -> AtlasSettings:
+    """A data dir of its own, on SQLite and on a fresh PostGIS database."""
+    return backend_settings(request, settings, tmp_path_factory)
 
 
 def test_reads_after_a_change_and_after_a_restart_answer_from_the_last_run(
