@@ -16,12 +16,20 @@ from geo.inventory.synthetic import synthetic_inventory
 from geo.settings import AtlasSettings
 from geo.store.base import BatchInfo
 from geo.store.sqlite import SqliteSiteStore
+from tests.pg import STORE_KINDS
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory, ctx):
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def run(request, tmp_path_factory, ctx):
+    """One coverage run over 1,500 imported sites, on SQLite and on PostGIS."""
     settings = AtlasSettings(data_dir=tmp_path_factory.mktemp("cov"), demo_inventory=False)
-    store = SqliteSiteStore(settings.store_path)
+    if request.param == "postgis":
+        from geo.store.postgis import PostgisSiteStore
+
+        store = PostgisSiteStore(request.getfixturevalue("pg_cluster").new_database(),
+                                 settings)
+    else:
+        store = SqliteSiteStore(settings.store_path)
     sites = synthetic_inventory(settings, total=1500, seed=7)
     data = sites.drop(columns="operator").to_csv(index=False).encode()
     import_inventory(store, data, BatchInfo("中国移动", "t", "cli"),
