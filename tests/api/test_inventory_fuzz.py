@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from api.app import create_app
-from geo.settings import AtlasSettings
 from geo.store.base import SiteQuery
+from tests.pg import STORE_KINDS, backend_settings
 
 COLUMNS = ["site_id", "lon", "lat", "type", "band", "status", "commissioned"]
 cell = st.one_of(
@@ -30,10 +30,12 @@ FUZZ = settings(max_examples=60, deadline=None,
                                        HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def fuzz(tmp_path_factory, ctx):
-    data_dir = tmp_path_factory.mktemp("fuzz")
-    app = create_app(AtlasSettings(data_dir=data_dir, demo_inventory=False), ctx)
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def fuzz(request, tmp_path_factory, ctx):
+    """An app of its own with an empty store, on SQLite and on PostGIS."""
+    base = request.getfixturevalue("settings")  # the conftest's (``settings`` is hypothesis')
+    app = create_app(backend_settings(request, base, tmp_path_factory,
+                                      demo_inventory=False), ctx)
     with TestClient(app) as client:
         _, key = app.state.service.store.create_key("operator", "中国广电", "fuzz")
         yield client, {"Authorization": f"Bearer {key}"}, app.state.service.store
