@@ -87,8 +87,13 @@ def map_page(request: Request, name: MapName, basemap: Basemap = "none",
         pages = map_pages(request)
         links = {b: f"{page_root(request)}/maps/{name}?basemap={b}" for b in pages.basemaps()}
         return HTMLResponse(unavailable_page(exc, links), status_code=exc.status)
-    html = map_pages(request).html(name, basemap, page_root(request), scenario)
-    return HTMLResponse(html, headers={"Content-Security-Policy": csp(hosts)})
+    headers = {"Content-Security-Policy": csp(hosts), "Vary": "Accept-Encoding"}
+    pages = map_pages(request)
+    if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once, kept
+        body = pages.gzipped(name, basemap, page_root(request), scenario)
+        return HTMLResponse(body, headers={**headers, "Content-Encoding": "gzip"})
+    return HTMLResponse(pages.html(name, basemap, page_root(request), scenario),
+                        headers=headers)
 
 
 @router.get("/maps/{name}/thumbnail.png", operation_id="getMapThumbnail",
